@@ -13,7 +13,8 @@ function swapLast(rank: number): number[] {
 }
 
 /** a @ b for rank-2, -3 or -4 tensors with equal batch dims. */
-export const matMul = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const matMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([a, b]);
   return {
     value: tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D),
@@ -25,7 +26,7 @@ export const matMul = tf.customGrad((a: tf.Tensor, b: tf.Tensor, save: tf.GradSa
       ];
     },
   };
-}) as <T extends tf.Tensor>(a: T, b: tf.Tensor) => T;
+}) as any) as <T extends tf.Tensor>(a: T, b: tf.Tensor) => T;
 
 /** x [..., in] @ w [in, out] (+ b [out]) for x of any rank ≥ 2: flattens leading dims into one 2-D product. */
 export function linear(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor {
