@@ -42,6 +42,12 @@ function checkCoord(v: number, where: string): void {
   if (v < 0) throw new Error(`${where}: position coordinate ${v} is negative; positions are ≥ 0`);
 }
 
+function checkSpec(spec: DigitSpec): void {
+  checkBase(spec.base);
+  if (!Number.isInteger(spec.dims) || spec.dims < 1) throw new Error(`spec.dims must be an integer ≥ 1, got ${spec.dims}`);
+  if (!Number.isInteger(spec.digits) || spec.digits < 1) throw new Error(`spec.digits must be an integer ≥ 1, got ${spec.digits}`);
+}
+
 /**
  * Digits needed to write every position in [0, maxPosition) — the official code's `len(str(max_position − 1))`,
  * generalised to any base. maxPosition is exclusive and must be ≥ 1.
@@ -65,10 +71,25 @@ export function digitCount(maxPosition: number, base = 10): number {
  * each axis gets floor(maxPosition^(1/n)) positions, as in the paper (10 000 cells in 2-D → 100 per axis → 2 digits).
  */
 export function specFor(maxPosition: number, dims = 1, base = 10): DigitSpec {
-  if (!Number.isInteger(dims) || dims < 1) throw new Error(`dims must be an integer ≥ 1, got ${dims}`);
   checkBase(base);
-  const perAxis = dims === 1 ? maxPosition : Math.floor(Math.pow(maxPosition, 1 / dims) + 1e-9);
-  return { dims, digits: digitCount(perAxis, base), base };
+  return { dims, digits: digitCount(axisSize(maxPosition, dims), base), base };
+}
+
+/**
+ * Positions per axis when `maxPosition` counts all cells of a `dims`-dimensional grid: the integer floor of
+ * maxPosition^(1/dims) (10 000 cells in 2-D → 100). Computed exactly in integers, so float round-off in the root
+ * (e.g. 1000^(1/3) = 9.999…) cannot lose a position.
+ */
+export function axisSize(maxPosition: number, dims = 1): number {
+  if (!Number.isInteger(dims) || dims < 1) throw new Error(`dims must be an integer ≥ 1, got ${dims}`);
+  if (!Number.isSafeInteger(maxPosition) || maxPosition < 1) {
+    throw new Error(`maxPosition must be an integer ≥ 1 (exclusive upper bound), got ${maxPosition}`);
+  }
+  if (dims === 1) return maxPosition;
+  let r = Math.round(Math.pow(maxPosition, 1 / dims));
+  while (r > 1 && Math.pow(r, dims) > maxPosition) r--;
+  while (Math.pow(r + 1, dims) <= maxPosition) r++;
+  return r;
 }
 
 /** Largest coordinate (exclusive) that the spec can write: base^digits. */
@@ -78,6 +99,7 @@ export function capacity(spec: DigitSpec): number {
 
 /** Normalises a position to a coordinate array and checks it against the spec. */
 export function coords(p: Position, spec: DigitSpec, where = 'position'): number[] {
+  checkSpec(spec);
   const c = typeof p === 'number' ? [p] : Array.from(p);
   if (c.length !== spec.dims) {
     throw new Error(`${where} ${JSON.stringify(p)} has ${c.length} dimension(s); expected ${spec.dims}`);
@@ -113,6 +135,7 @@ export function toDigits(p: Position, spec: DigitSpec): number[] {
 
 /** Inverse of toDigits. */
 export function fromDigits(ds: readonly number[], spec: DigitSpec): number[] {
+  checkSpec(spec);
   if (ds.length !== spec.dims * spec.digits) {
     throw new Error(`digit sequence of length ${ds.length}; expected ${spec.dims * spec.digits}`);
   }
@@ -131,6 +154,7 @@ export function fromDigits(ds: readonly number[], spec: DigitSpec): number[] {
 
 /** Digit sequences and pad masks of a batch of positions. All must share the spec's dimensionality. */
 export function encodeBatch(positions: readonly Position[], spec: DigitSpec): DigitBatch {
+  checkSpec(spec);
   const seqLen = spec.dims * spec.digits;
   const ids = new Int32Array(positions.length * seqLen);
   const mask = new Uint8Array(positions.length * seqLen);
