@@ -1,0 +1,114 @@
+/**
+ * Showing figures and tables in tslab notebooks.
+ *
+ * A figure is sent as ONE multi-mime display bundle: `image/png` (shown by classic Notebook, nbconvert's HTML export and
+ * GitHub), `application/vnd.plotly.v1+json` (drawn interactively by JupyterLab's plotly renderer) and `text/plain`.
+ * tslab's public `display` API sends one mime type per call, so the bundle goes through tslab's internal
+ * `lastWriteDisplayData` (tslab 1.0.22, dist/jupyter.js), the hook its own display functions use.
+ *
+ * Outside a tslab kernel (tsx scripts, tests) the same calls print the text/plain (or markdown) form to stdout, so code
+ * shared between notebooks and scripts needs no branches.
+ */
+import type { Figure } from './figure';
+import { figureToPng, pngAvailability, ImageOptions, DEFAULT_WIDTH, DEFAULT_HEIGHT } from './render';
+import { FormatOptions, TableInput, tableToHtml, tableToMarkdown, toTable } from './tables';
+
+/** mime type → content (strings, base64 for binary, or JSON for `application/…+json`). */
+export type MimeBundle = Record<string, unknown>;
+
+export const PLOTLY_MIME = 'application/vnd.plotly.v1+json';
+
+type WriteDisplayData = (d: { data: MimeBundle; metadata: Record<string, unknown>; transient: Record<string, unknown> }, update: boolean) => void;
+
+let jupyterModulePath: string | null | undefined;
+
+/**
+ * tslab's current display writer, or undefined when not running inside a tslab kernel. We only look at a tslab module
+ * that is already loaded (the kernel loaded it): requiring it here would pull zeromq and TypeScript into plain scripts.
+ * Inside the kernel this resolves to the very module instance the kernel uses (same file under node_modules/tslab).
+ */
+function tslabWriter(): WriteDisplayData | undefined {
+  if (jupyterModulePath === undefined) {
+    try {
+      jupyterModulePath = require.resolve('tslab/dist/jupyter');
+    } catch {
+      jupyterModulePath = null;
+    }
+  }
+  if (!jupyterModulePath) return undefined;
+  const mod = require.cache[jupyterModulePath];
+  const write = (mod?.exports as { lastWriteDisplayData?: WriteDisplayData | null } | undefined)?.lastWriteDisplayData;
+  return write ?? undefined;
+}
+
+/** Whether output goes to a tslab notebook cell (else to stdout). */
+export function inNotebook(): boolean {
+  return tslabWriter() !== undefined;
+}
+
+/** Send a display bundle to the current cell; outside a notebook print its text/markdown/plain form. */
+export function showBundle(bundle: MimeBundle, metadata: Record<string, unknown> = {}): void {
+  const write = tslabWriter();
+  if (write) {
+    write({ data: bundle, metadata, transient: {} }, false);
+    return;
+  }
+  const text = bundle['text/markdown'] ?? bundle['text/plain'];
+  console.log(typeof text === 'string' ? text : JSON.stringify(text));
+}
+
+/** One-line description of a figure for text/plain: its title and traces. */
+export function describeFigure(fig: Figure): string {
+  const t = fig.layout?.title?.text;
+  const traces = fig.data.map((d) => `${d.type ?? 'scatter'}${d.name ? ` '${d.name}'` : ''}`).join(', ');
+  return `plotly figure${t ? ` "${t}"` : ''}: ${fig.data.length} trace${fig.data.length === 1 ? '' : 's'} (${traces})`;
+}
+
+/** The display bundle of a figure: plotly JSON + text/plain, plus image/png when PNG bytes are given. */
+export function figureBundle(fig: Figure, png?: Buffer, note?: string): MimeBundle {
+  const bundle: MimeBundle = {
+    [PLOTLY_MIME]: { data: fig.data, layout: fig.layout ?? {} },
+    'text/plain': describeFigure(fig) + (note ? `\n${note}` : ''),
+  };
+  if (png) bundle['image/png'] = png.toString('base64');
+  return bundle;
+}
+
+/**
+ * Show a figure inline: PNG (rendered by the shared headless Chromium) + interactive plotly JSON + text. Without
+ * Chromium the PNG is left out and the text says what to install; the cell does not fail.
+ */
+export async function showFigure(fig: Figure, o: ImageOptions = {}): Promise<void> {
+  const width = o.width ?? fig.layout?.width ?? DEFAULT_WIDTH;
+  const height = o.height ?? fig.layout?.height ?? DEFAULT_HEIGHT;
+  const avail = pngAvailability();
+  if (!avail.ok) {
+    showBundle(figureBundle(fig, undefined, `(PNG skipped: ${avail.reason})`));
+    return;
+  }
+  const png = await figureToPng(fig, { ...o, width, height });
+  // width/height metadata: a scale-2 PNG still displays at its logical size.
+  showBundle(figureBundle(fig, png), { 'image/png': { width, height } });
+}
+
+/** Show a table (DataFrame, {columns, rows} or row objects) as HTML, with Markdown and plain-text fallbacks. */
+export function showTable(input: TableInput, o: FormatOptions & { caption?: string; maxRows?: number } = {}): void {
+  let t = toTable(input);
+  const total = t.rows.length;
+  if (o.maxRows !== undefined) {
+    if (!Number.isInteger(o.maxRows) || o.maxRows < 1) throw new Error(`showTable: maxRows=${o.maxRows}; expected a positive integer`);
+    if (total > o.maxRows) t = { columns: t.columns, rows: t.rows.slice(0, o.maxRows) };
+  }
+  const more = total > t.rows.length ? `\n(${total - t.rows.length} more rows not shown)` : '';
+  const md = (o.caption ? `**${o.caption}**\n\n` : '') + tableToMarkdown(t, o) + more;
+  showBundle({
+    'text/html': tableToHtml(t, o) + (more ? `<p>${more.trim()}</p>` : ''),
+    'text/markdown': md,
+    'text/plain': md,
+  });
+}
+
+/** Show Markdown (e.g. a sentence built from computed numbers). */
+export function showMarkdown(md: string): void {
+  showBundle({ 'text/markdown': md, 'text/plain': md });
+}
