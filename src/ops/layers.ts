@@ -4,11 +4,15 @@ import { matMul } from './matmul';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
-/** GELU, tanh approximation (GPT-2's gelu_new). x·x·x rather than pow: pow is slow on wasm. */
+/**
+ * GELU, tanh approximation (GPT-2's gelu_new): 0.5·x·(1 + tanh(u)) with u = √(2/π)·(x + 0.044715x³), computed as the
+ * identical x·sigmoid(2u) because wasm's Tanh kernel is ~15× slower than Sigmoid (measured: 88 vs 6 ms on [6600, 512]).
+ * x·x·x rather than pow: pow is slow on wasm.
+ */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const inner = x.add(x.mul(x).mul(x).mul(0.044715)).mul(SQRT_2_OVER_PI);
-    return x.mul(tf.tanh(inner).add(1)).mul(0.5);
+    const u2 = x.add(x.mul(x).mul(x).mul(0.044715)).mul(2 * SQRT_2_OVER_PI);
+    return x.mul(tf.sigmoid(u2));
   });
 }
 

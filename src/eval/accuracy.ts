@@ -1,0 +1,57 @@
+/**
+ * Image top-1 accuracy by resolution (spec §2.3): test images resized from their native size to s×s (bilinear), cut into
+ * patch×patch patches — the grid grows with s — and classified with the position layout of that grid (each encoding's
+ * own rule: SeqPE and RoPE extend, learned APE interpolates bicubically).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ViT } from '../models/vit';
+import { patchify, resizeImages } from '../data/resize';
+
+export interface AccuracyResult {
+  size: number;
+  grid: number;
+  accuracy: number;
+  correct: number;
+  count: number;
+}
+
+export function accuracyAt(
+  model: ViT,
+  images: Float32Array,
+  labels: Int32Array,
+  nativeSize: number,
+  size: number,
+  patch: number,
+  batch = 64,
+): AccuracyResult {
+  if (size % patch !== 0) throw new Error(`accuracy: resolution ${size} is not a multiple of the patch size ${patch}`);
+  const count = labels.length;
+  if (images.length !== count * nativeSize * nativeSize) {
+    throw new Error(`accuracy: ${images.length} pixels for ${count} images of ${nativeSize}×${nativeSize}`);
+  }
+  const resized = size === nativeSize ? images : resizeImages(images, nativeSize, size, 'bilinear');
+  const p = patchify(resized, size, patch);
+  const per = p.rows * p.cols * patch * patch;
+  let correct = 0;
+  for (let i = 0; i < count; i += batch) {
+    const b = Math.min(batch, count - i);
+    const pred = tf.tidy(() => {
+      const x = tf.tensor3d(p.data.subarray(i * per, (i + b) * per), [b, p.rows * p.cols, patch * patch]);
+      const logits = model.forward(x, { training: false, layout: { kind: '2d', start: [0, 0], rows: p.rows, cols: p.cols, prefix: 1 } });
+      return logits.argMax(-1).dataSync() as Int32Array;
+    });
+    for (let k = 0; k < b; k++) if (pred[k] === labels[i + k]) correct++;
+  }
+  return { size, grid: p.rows, accuracy: (100 * correct) / count, correct, count };
+}
+
+export function accuracyByResolution(
+  model: ViT,
+  images: Float32Array,
+  labels: Int32Array,
+  nativeSize: number,
+  sizes: readonly number[],
+  patch: number,
+): AccuracyResult[] {
+  return sizes.map((s) => accuracyAt(model, images, labels, nativeSize, s, patch));
+}

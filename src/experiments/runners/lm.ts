@@ -1,0 +1,81 @@
+/** A language-modelling run (spec §2.1/§4.1): train on SOTU bytes at length T, perplexity at T…32T on the test split. */
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { createEncoding } from '../../encodings/index';
+import type { ModelDims, PositionLayout } from '../../encodings/types';
+import { CausalLM } from '../../models/causal-lm';
+import { sotuTokenStream } from '../../data/lm-batches';
+import { lmTask } from '../../train/tasks';
+import { Trainer } from '../../train/loop';
+import { perplexityByLength, PerplexityResult } from '../../eval/perplexity';
+import type { LmRunConfig } from '../configs';
+import { awarenessOn, mapFor, MapSummary, summariseMap, trainerConfig, writeResult } from './common';
+
+export interface LmResult {
+  kind: 'lm';
+  label: string;
+  ppl: PerplexityResult[];
+  finalTrainLoss: number;
+  steps: number;
+  trainSeconds: number;
+  params: { total: number; pe: number };
+  maps: MapSummary[];
+  /** Spearman distance awareness of the position similarity, inside [0,T) and beyond [T,4T) of an extended window. */
+  awareness: { inside: number; beyond: number; far?: number };
+}
+
+export function buildLm(cfg: LmRunConfig): CausalLM {
+  const dims: ModelDims = { dModel: cfg.model.dModel, heads: cfg.model.heads, layers: cfg.model.layers };
+  const enc = createEncoding(cfg.method.encoding, dims, cfg.seed * 1000 + 7);
+  return new CausalLM({ ...cfg.model, seed: cfg.seed }, enc);
+}
+
+export async function runLm(cfg: LmRunConfig, dir: string): Promise<LmResult> {
+  const split = { seed: cfg.data.splitSeed };
+  const train = sotuTokenStream('train', split).tokens;
+  const test = sotuTokenStream(cfg.eval.split, split).tokens;
+  const model = buildLm(cfg);
+  const task = lmTask({ tokens: train, batch: cfg.train.batch, time: cfg.train.seqLen });
+  const trainer = new Trainer(model, task, trainerConfig(dir, cfg.seed, cfg.train, cfg.method));
+  const t0 = Date.now();
+  const tr = await trainer.run();
+  const trainSeconds = (Date.now() - t0) / 1000;
+  trainer.dispose();
+  const ppl = perplexityByLength(model, test, cfg.eval.lengths, { maxTokens: cfg.eval.tokens });
+  const T = cfg.train.seqLen;
+  const dims: ModelDims = { dModel: cfg.model.dModel, heads: cfg.model.heads, layers: cfg.model.layers };
+  const ext: PositionLayout = { kind: '1d', start: 0, length: 4 * T };
+  const m = mapFor(model.encoding, ext, dims);
+  const source = m.description.includes('q·k') || m.description.includes('bias') ? 'applied' : 'raw';
+  const maps = [summariseMap(m, ext, source)];
+  const awareness: LmResult['awareness'] = { inside: awarenessOn(m, ext, 0, T), beyond: awarenessOn(m, ext, T, 4 * T) };
+  // A far window (start 16T) for encodings that accept shifted windows (not learned tables).
+  try {
+    const far: PositionLayout = { kind: '1d', start: 16 * T, length: T };
+    const fm = mapFor(model.encoding, far, dims);
+    maps.push(summariseMap(fm, far, source));
+    awareness.far = awarenessOn(fm, far, 0, T);
+  } catch {
+    /* the encoding cannot place a window there (APE): no far map */
+  }
+  const result: LmResult = {
+    kind: 'lm',
+    label: cfg.method.label,
+    ppl,
+    finalTrainLoss: tr.finalLoss,
+    steps: tr.steps,
+    trainSeconds,
+    params: { total: model.params.count(), pe: model.params.count('pe') },
+    maps,
+    awareness,
+  };
+  model.encoding.dispose();
+  model.dispose();
+  writeResult(dir, result);
+  if (tf.memory().numTensors > 50) console.warn(`lm run: ${tf.memory().numTensors} tensors still allocated at the end`);
+  return result;
+}
+
+export function lmCheckpoint(dir: string): string {
+  return path.join(dir, 'checkpoint.bin');
+}
