@@ -20,8 +20,8 @@ export interface LmResult {
   trainSeconds: number;
   params: { total: number; pe: number };
   maps: MapSummary[];
-  /** Spearman distance awareness of the position similarity, inside [0,T) and beyond [T,4T) of an extended window. */
-  awareness: { inside: number; beyond: number; far?: number };
+  /** NoPE has no position similarity: no maps, null awareness. Spearman distance awareness of the position similarity, inside [0,T) and beyond [T,4T) of an extended window. */
+  awareness: { inside: number | null; beyond: number | null; far?: number | null };
 }
 
 export function buildLm(cfg: LmRunConfig): CausalLM {
@@ -45,18 +45,21 @@ export async function runLm(cfg: LmRunConfig, dir: string): Promise<LmResult> {
   const T = cfg.train.seqLen;
   const dims: ModelDims = { dModel: cfg.model.dModel, heads: cfg.model.heads, layers: cfg.model.layers };
   const ext: PositionLayout = { kind: '1d', start: 0, length: 4 * T };
-  const m = mapFor(model.encoding, ext, dims);
-  const source = m.description.includes('q·k') || m.description.includes('bias') ? 'applied' : 'raw';
-  const maps = [summariseMap(m, ext, source)];
-  const awareness: LmResult['awareness'] = { inside: awarenessOn(m, ext, 0, T), beyond: awarenessOn(m, ext, T, 4 * T) };
-  // A far window (start 16T) for encodings that accept shifted windows (not learned tables).
-  try {
-    const far: PositionLayout = { kind: '1d', start: 16 * T, length: T };
-    const fm = mapFor(model.encoding, far, dims);
-    maps.push(summariseMap(fm, far, source));
-    awareness.far = awarenessOn(fm, far, 0, T);
-  } catch {
-    /* the encoding cannot place a window there (APE): no far map */
+  const maps: MapSummary[] = [];
+  const awareness: LmResult['awareness'] = { inside: null, beyond: null };
+  if (model.encoding.name !== 'none') {
+    const m = mapFor(model.encoding, ext, dims);
+    const source = m.description.includes('q·k') || m.description.includes('bias') ? 'applied' : 'raw';
+    maps.push(summariseMap(m, ext, source));
+    awareness.inside = awarenessOn(m, ext, 0, T);
+    awareness.beyond = awarenessOn(m, ext, T, 4 * T);
+    // A far window (start 16T) for encodings that accept shifted windows (not learned tables).
+    if (model.encoding.name !== 'ape') {
+      const far: PositionLayout = { kind: '1d', start: 16 * T, length: T };
+      const fm = mapFor(model.encoding, far, dims);
+      maps.push(summariseMap(fm, far, source));
+      awareness.far = awarenessOn(fm, far, 0, T);
+    }
   }
   const result: LmResult = {
     kind: 'lm',

@@ -41,7 +41,10 @@ export async function runQa(cfg: QaRunConfig, dir: string): Promise<QaResult> {
   if (!fs.existsSync(ckpt)) throw new Error(`QA run needs its language model first: ${ckpt} is missing (run the lm-extrapolation experiment)`);
   const model = buildLm({ ...cfg.base, method: cfg.method });
   const saved = loadCheckpoint(ckpt).tensors;
-  const weights = new Map([...saved].filter(([name]) => model.params.has(name)));
+  // Trainer checkpoints store parameters as 'param/<name>' beside the optimiser moments.
+  const weights = new Map(
+    [...saved].filter(([k]) => k.startsWith('param/') && model.params.has(k.slice(6))).map(([k, t]) => [k.slice(6), t] as const),
+  );
   if (weights.size !== model.params.list().length) {
     throw new Error(`QA: checkpoint ${ckpt} holds ${weights.size} of the model's ${model.params.list().length} parameters`);
   }
