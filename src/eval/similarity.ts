@@ -135,9 +135,10 @@ export function spearman(a: number[], b: number[]): number {
 /**
  * Distance awareness of a map: the mean over query rows of the Spearman correlation between similarity and NEGATIVE
  * distance to the query (1 = similarity falls strictly with distance, 0 = unrelated). `coords` are the positions of the
- * map's rows (1-D: [t], 2-D: [r, c]); the query itself is excluded from its row.
+ * map's rows (1-D: [t], 2-D: [r, c]); the query itself is excluded from its row. With `causal`, a row only compares the
+ * keys a causal model lets it see (j < q) — the only part of an ALiBi or causal-LM map that can matter.
  */
-export function distanceAwareness(map: SimilarityMap, coords: number[][]): number {
+export function distanceAwareness(map: SimilarityMap, coords: number[][], opts: { causal?: boolean } = {}): number {
   if (coords.length !== map.size) throw new Error(`distanceAwareness: ${coords.length} coordinates for a map of size ${map.size}`);
   let total = 0;
   let rows = 0;
@@ -145,7 +146,7 @@ export function distanceAwareness(map: SimilarityMap, coords: number[][]): numbe
     const sims: number[] = [];
     const negDist: number[] = [];
     for (let j = 0; j < map.size; j++) {
-      if (j === q) continue;
+      if (j === q || (opts.causal && j > q)) continue;
       sims.push(map.values[q * map.size + j]);
       let d2 = 0;
       for (let k = 0; k < coords[q].length; k++) d2 += (coords[q][k] - coords[j][k]) ** 2;

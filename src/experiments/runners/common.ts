@@ -60,13 +60,13 @@ export function summariseMap(map: SimilarityMap, layout: PositionLayout, source:
   return { layout, source, description: map.description, size, stride, values };
 }
 
-/** Distance awareness restricted to the tokens with index in [from, to) of the layout. */
-export function awarenessOn(map: SimilarityMap, layout: PositionLayout, from: number, to: number): number {
+/** Distance awareness restricted to the tokens with index in [from, to) of the layout (causal: only keys before the query). */
+export function awarenessOn(map: SimilarityMap, layout: PositionLayout, from: number, to: number, causal = false): number {
   const coords = layoutPositions(layout);
   const n = to - from;
   const sub = new Float32Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sub[i * n + j] = map.values[(from + i) * map.size + from + j];
-  return distanceAwareness({ values: sub, size: n, description: map.description }, coords.slice(from, to));
+  return distanceAwareness({ values: sub, size: n, description: map.description }, coords.slice(from, to), { causal });
 }
 
 export function writeResult(dir: string, result: unknown): void {

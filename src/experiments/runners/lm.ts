@@ -51,14 +51,14 @@ export async function runLm(cfg: LmRunConfig, dir: string): Promise<LmResult> {
     const m = mapFor(model.encoding, ext, dims);
     const source = m.description.includes('q·k') || m.description.includes('bias') ? 'applied' : 'raw';
     maps.push(summariseMap(m, ext, source));
-    awareness.inside = awarenessOn(m, ext, 0, T);
-    awareness.beyond = awarenessOn(m, ext, T, 4 * T);
+    awareness.inside = awarenessOn(m, ext, 0, T, true);
+    awareness.beyond = awarenessOn(m, ext, T, 4 * T, true);
     // A far window (start 16T) for encodings that accept shifted windows (not learned tables).
     if (model.encoding.name !== 'ape') {
       const far: PositionLayout = { kind: '1d', start: 16 * T, length: T };
       const fm = mapFor(model.encoding, far, dims);
       maps.push(summariseMap(fm, far, source));
-      awareness.far = awarenessOn(fm, far, 0, T);
+      awareness.far = awarenessOn(fm, far, 0, T, true);
     }
   }
   const result: LmResult = {
