@@ -13,6 +13,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { projectPath } from '../util/paths';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_ARGS, ChromiumMissingError, findChromium } from './chromium';
 import { assertFigure, Figure } from './figure';
@@ -122,10 +123,17 @@ export function ensurePlotlyJs(dir: string): string {
 
 /** Write the figure's HTML page (and, in 'sibling' mode, plotly.min.js next to it). */
 export function writeFigureHtml(fig: Figure, htmlPath: string, o: { plotlyJs?: PlotlyJsMode; title?: string } & ImageOptions = {}): string {
-  const mode = o.plotlyJs ?? 'sibling';
+  let mode = o.plotlyJs ?? 'sibling';
   fs.mkdirSync(path.dirname(htmlPath), { recursive: true });
+  // Inside the project's figures/ tree every page shares one copy, figures/plotly.min.js (4.8 MB, committed once).
+  const shared = projectPath('figures');
+  const rel = path.relative(shared, path.resolve(htmlPath));
+  if (mode === 'sibling' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+    ensurePlotlyJs(shared);
+    mode = { src: path.relative(path.dirname(path.resolve(htmlPath)), path.join(shared, 'plotly.min.js')).split(path.sep).join('/') };
+  }
   if (mode === 'sibling') ensurePlotlyJs(path.dirname(htmlPath));
-  fs.writeFileSync(htmlPath, figureHtml(fig, { ...o, title: o.title ?? fig.layout?.title?.text ?? path.basename(htmlPath, '.html') }));
+  fs.writeFileSync(htmlPath, figureHtml(fig, { ...o, plotlyJs: mode, title: o.title ?? fig.layout?.title?.text ?? path.basename(htmlPath, '.html') }));
   return htmlPath;
 }
 
