@@ -4,6 +4,10 @@
  *
  *   npx tsx scripts/profile-lm-step.ts [--steps 10] [--variants model-none,model-ape,tricks,naive] [--kernels]
  *
+ * Prints mean/median/min ms per step and tokens/s per variant; for the model variants also the pieces of a step
+ * (forward, forward+backward, clipping, AdamW). Timings on a shared machine move by up to 2×: compare variants run
+ * in the same invocation, and prefer the min.
+ *
  * Variants:
  *   model-none / model-ape  src/models CausalLM + src/train AdamW and group clipping ('none' / learned APE encoding)
  *   tricks                  the stack-notes recipe written plainly: customGrad matMul everywhere (incl. attention),
@@ -32,6 +36,8 @@ function arg(name: string, dflt: string): string {
 
 interface Runner {
   step(tokens: tf.Tensor2D, targets: tf.Tensor2D): number;
+  /** ms of the pieces of one step (model variants only). */
+  parts?(tokens: tf.Tensor2D, targets: tf.Tensor2D): Record<string, number>;
   dispose(): void;
 }
 
@@ -52,6 +58,27 @@ function modelRunner(kind: 'none' | 'ape'): Runner {
         opt.apply(clipped.grads, { main: 1e-3, pe: 1e-3 });
         return value.dataSync()[0];
       });
+    },
+    parts(tokens, targets) {
+      const out: Record<string, number> = {};
+      let t = performance.now();
+      const lap = (k: string) => { const n = performance.now(); out[k] = n - t; t = n; };
+      tf.tidy(() => { model.loss(tokens, targets, { training: true }).loss.dataSync(); });
+      lap('forward');
+      tf.tidy(() => {
+        t = performance.now();
+        const { value, grads } = tf.variableGrads(() => model.loss(tokens, targets, { training: true }).loss, vars);
+        value.dataSync();
+        lap('forward+backward');
+        const byName = new Map(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g] as const));
+        const clipped = clipGroups(byName, params, { main: 5, pe: 5 });
+        clipped.norms.main.dataSync();
+        lap('clip (2 groups)');
+        opt.apply(clipped.grads, { main: 1e-3, pe: 1e-3 });
+        params[0].variable.dataSync();
+        lap('AdamW');
+      });
+      return out;
     },
     dispose() {
       opt.dispose();
@@ -135,6 +162,11 @@ async function main(): Promise<void> {
     const mean = ms.reduce((a, b) => a + b, 0) / ms.length;
     console.log(`${v.padEnd(11)} mean ${mean.toFixed(0)} ms/step, median ${ms[ms.length >> 1].toFixed(0)}, min ${ms[0].toFixed(0)}  ` +
       `(${((B * T) / (mean / 1000)).toFixed(0)} tokens/s; loss ${loss.toFixed(3)}; tensors ${before}→${tf.memory().numTensors})`);
+    if (r.parts) {
+      const acc: Record<string, number[]> = {};
+      for (let i = 0; i < 3; i++) for (const [k, v] of Object.entries(r.parts(tokens, targets))) (acc[k] ??= []).push(v);
+      console.log('  pieces (min of 3): ' + Object.entries(acc).map(([k, v]) => `${k} ${Math.min(...v).toFixed(0)} ms`).join(', '));
+    }
     if (showKernels) {
       const prof = await tf.profile(() => { r.step(tokens, targets); });
       const agg = new Map<string, { ms: number; n: number }>();

@@ -1,0 +1,46 @@
+/** Small checks and wiring shared by the two models. */
+import * as tf from '@tensorflow/tfjs';
+import type { ApplyOptions, EncodingOutput, PositionEncoding, PositionLayout } from '../encodings/types';
+import type { Position } from '../positions/digits';
+import type { ParamStore } from './params';
+import type { ForwardOptions } from './types';
+
+export function checkDims(model: string, c: { dModel: number; layers: number; heads: number; mlpRatio: number; dropout: number; attnDropout: number; initStd: number; seed: number }): void {
+  for (const k of ['dModel', 'heads'] as const) {
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${model}: ${k} must be a positive integer, got ${c[k]}`);
+  }
+  if (!Number.isInteger(c.layers) || c.layers < 0) throw new Error(`${model}: layers must be an integer ≥ 0, got ${c.layers}`);
+  if (c.dModel % c.heads !== 0) throw new Error(`${model}: dModel ${c.dModel} is not divisible by heads ${c.heads}`);
+  if (!(c.mlpRatio > 0) || !Number.isInteger(Math.round(c.mlpRatio * c.dModel))) throw new Error(`${model}: mlpRatio must be > 0, got ${c.mlpRatio}`);
+  for (const k of ['dropout', 'attnDropout'] as const) {
+    if (!(c[k] >= 0 && c[k] < 1)) throw new Error(`${model}: ${k} must be in [0, 1), got ${c[k]}`);
+  }
+  if (!(c.initStd > 0) || !Number.isFinite(c.initStd)) throw new Error(`${model}: initStd must be a finite number > 0, got ${c.initStd}`);
+  if (!Number.isInteger(c.seed)) throw new Error(`${model}: seed must be an integer, got ${c.seed}`);
+}
+
+/**
+ * Registers the encoding's variables in the 'pe' group under stable names pe.0, pe.1, … (their order in
+ * `encoding.variables`). No weight decay: the paper trains SeqPE without decay, and the baselines' tables are embeddings.
+ */
+export function adoptEncoding(store: ParamStore, encoding: PositionEncoding): void {
+  encoding.variables.forEach((v, i) => store.adopt(`pe.${i}`, v, { group: 'pe', decay: false }));
+}
+
+/** Checks the encoding's input addition is [rows, d]. */
+export function checkInputAdd(t: tf.Tensor, rows: number, d: number): tf.Tensor2D {
+  if (t.rank !== 2 || t.shape[0] !== rows || t.shape[1] !== d) {
+    throw new Error(`encoding inputAdd has shape [${t.shape}], expected [${rows}, ${d}]`);
+  }
+  return t as tf.Tensor2D;
+}
+
+/**
+ * encoding.apply with the forward's options. `extraPositions` (SeqPE's regularisers) is passed through when given; the
+ * shared ApplyOptions type does not declare it, encodings that do not know it ignore it.
+ */
+export function applyEncoding(encoding: PositionEncoding, layout: PositionLayout, opts: ForwardOptions): EncodingOutput {
+  const applyOpts: ApplyOptions & { extraPositions?: Position[] } = { training: opts.training };
+  if (opts.extraPositions) applyOpts.extraPositions = opts.extraPositions;
+  return encoding.apply(layout, applyOpts);
+}

@@ -1,0 +1,374 @@
+/**
+ * The one training loop, for every task (LM, QA fine-tuning, image classification) and every position encoding.
+ *
+ * Per update s = 1..steps:
+ *   lr        = base lr of each group × schedule factor(s − 1)
+ *   plan      = regularisers.plan(s)  (window shift, contrastive pivots/candidates, transfer students) — SeqPE only
+ *   batch     = task.nextBatch(dataRng, s)
+ *   L         = L_task + w_ct·L_δ + w_tr·L_OOD, all from ONE forward pass (the extra positions ride along in the same
+ *               encoding call), gradients by tf.variableGrads
+ *   guard     : a NaN/∞ loss term or gradient norm stops the run before any weight changes (TrainingDivergedError,
+ *               naming the step and the term); the last checkpoint on disk stays the last good one
+ *   clip      : the 'main' and 'pe' groups by their own global norms (5.0 each by default, spec §1.8)
+ *   update    : AdamW with per-group lr
+ *   report    : progress line / JSONL / callback; checkpoint every `checkpoint.every` updates and at the end
+ *
+ * Determinism: one seed → the loop's Rngs (data, dropout) and the samplers' seeds; the same seed on the same backend
+ * gives the same loss sequence, and a run resumed from a checkpoint continues it exactly (weights, AdamW moments, every
+ * Rng and sampler state, and the encoding's own dropout stream are saved).
+ */
+import * as fs from 'fs';
+import * as tf from '@tensorflow/tfjs';
+import type { ParamGroup } from '../models/params';
+import type { TrainableModel } from '../models/types';
+import { Rng, type RngState } from '../util/rng';
+import { AdamW } from './adamw';
+import { loadCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
+import { clipGroups } from './clip';
+import { ProgressReporter, type ProgressOptions, type StepReport } from './progress';
+import { encodingHeads, SeqPERegularizers, type RegularizerConfig, type StepPlan } from './regularizers';
+import { checkSchedule, lrFactor, type ScheduleKind } from './schedule';
+import type { Task } from './tasks';
+
+export interface TrainConfig {
+  /** Total updates of the run; a resumed run continues up to this number. */
+  steps: number;
+  /** Seeds the data order, dropout and the SeqPE samplers. */
+  seed: number;
+  /** Base learning rate of the main model. */
+  lr: number;
+  /** Base learning rate of the position encoding ('pe' group). Default: lr. */
+  peLr?: number;
+  /** AdamW decoupled weight decay (params flagged decay only). Default 0. */
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  /** Default: constant lr, no warm-up. totalSteps defaults to `steps`. */
+  schedule?: { kind: ScheduleKind; warmupSteps?: number; minRatio?: number; warmupInitRatio?: number; totalSteps?: number };
+  /** Max global gradient norm per group; default 5 and 5 (spec §1.8). Infinity disables. */
+  clip?: { main?: number; pe?: number };
+  /** SeqPE regularisers and random shift. */
+  regularizers?: RegularizerConfig;
+  /** Write a checkpoint every `every` updates (and after the last). */
+  checkpoint?: { path: string; every: number };
+  /** Resume from this checkpoint; 'auto' = from checkpoint.path when that file exists. */
+  resumeFrom?: string;
+  progress?: ProgressOptions;
+  /** Extra JSON stored in checkpoints (e.g. the experiment config). */
+  meta?: Record<string, unknown>;
+}
+
+export interface TrainResult {
+  /** Updates done before this call (0 for a fresh run). */
+  startStep: number;
+  /** Updates done in total. */
+  steps: number;
+  /** Reports of the updates run by this call. */
+  reports: StepReport[];
+  finalLoss: number;
+  lastCheckpoint?: { path: string; step: number };
+  seconds: number;
+}
+
+/** A NaN or infinite loss term or gradient norm; no update was applied for this step. */
+export class TrainingDivergedError extends Error {
+  constructor(
+    readonly step: number,
+    readonly term: string,
+    readonly values: Record<string, number>,
+    readonly lastCheckpoint?: { path: string; step: number },
+  ) {
+    const vals = Object.entries(values).map(([k, v]) => `${k} = ${v}`).join(', ');
+    super(
+      `training diverged at step ${step}: ${term} is ${Number.isNaN(values[term]) ? 'NaN' : values[term]} (${vals}); ` +
+        'no update was applied for this step; ' +
+        (lastCheckpoint ? `last good checkpoint: ${lastCheckpoint.path} (step ${lastCheckpoint.step})` : 'no checkpoint was written'),
+    );
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+const FORMAT = 'seqpe-train-v1';
+
+interface EncodingWithRng {
+  encoder?: { getRngState?(): RngState; setRngState?(s: RngState): void };
+}
+
+export class Trainer<M extends TrainableModel, B> {
+  readonly config: TrainConfig;
+  readonly optimizer: AdamW;
+  readonly regularizers?: SeqPERegularizers;
+  /** Reports of the updates run in this process. */
+  readonly reports: StepReport[] = [];
+  private readonly dataRng: Rng;
+  private readonly dropoutRng: Rng;
+  private readonly progress: ProgressReporter;
+  private readonly clipLimits: Record<ParamGroup, number>;
+  private readonly nameOfVar: Map<string, string>;
+  private done = 0;
+  private startStep = 0;
+  private lastCkpt?: { path: string; step: number };
+
+  constructor(
+    readonly model: M,
+    readonly task: Task<M, B>,
+    config: TrainConfig,
+  ) {
+    checkConfig(config);
+    this.config = config;
+    const params = model.params.list();
+    this.optimizer = new AdamW(params, { beta1: config.beta1, beta2: config.beta2, eps: config.eps, weightDecay: config.weightDecay });
+    this.nameOfVar = new Map(params.map((p) => [p.variable.name, p.name] as const));
+    const master = new Rng(config.seed);
+    this.dataRng = master.fork(1);
+    this.dropoutRng = master.fork(2);
+    const samplerSeeds = { contrastive: master.nextU32() | 0, transfer: master.nextU32() | 0, shift: master.nextU32() | 0 };
+    if (config.regularizers) {
+      const heads = config.regularizers.transfer?.heads ?? encodingHeads(model.encoding);
+      this.regularizers = new SeqPERegularizers(config.regularizers, task.layout(), samplerSeeds, heads);
+    }
+    this.clipLimits = { main: config.clip?.main ?? 5, pe: config.clip?.pe ?? 5 };
+    this.progress = new ProgressReporter(config.progress);
+  }
+
+  /** Updates completed so far. */
+  get step(): number {
+    return this.done;
+  }
+
+  get lastCheckpoint(): { path: string; step: number } | undefined {
+    return this.lastCkpt;
+  }
+
+  private lrs(step: number): Record<ParamGroup, number> {
+    const s = this.config.schedule ?? { kind: 'constant' as const };
+    const f = lrFactor(step - 1, { ...s, totalSteps: s.totalSteps ?? this.config.steps });
+    return { main: this.config.lr * f, pe: (this.config.peLr ?? this.config.lr) * f };
+  }
+
+  /** Runs one update and returns its report. */
+  stepOnce(): StepReport {
+    const s = this.done + 1;
+    const t0 = performance.now();
+    const lr = this.lrs(s);
+    const plan: StepPlan | undefined = this.regularizers?.plan(s);
+    const layout = this.task.layout(plan?.start);
+    const batch = this.task.nextBatch(this.dataRng, s);
+    const kept: Record<string, tf.Scalar> = {};
+    let values: Record<string, number>;
+    let norms: Record<ParamGroup, number>;
+    try {
+      ({ values, norms } = tf.tidy(() => {
+        const vars = this.model.params.variables();
+        const { value, grads } = tf.variableGrads(() => {
+          const out = this.task.loss(this.model, batch, {
+            step: s,
+            training: true,
+            layout,
+            rng: this.dropoutRng,
+            extraPositions: plan && plan.extraPositions.length > 0 ? plan.extraPositions : undefined,
+          });
+          if (out.loss.rank !== 0) throw new Error(`task '${this.task.name}' returned a loss of shape [${out.loss.shape}], expected a scalar`);
+          kept.task = tf.keep(out.loss);
+          let total: tf.Scalar = out.loss;
+          if (plan && this.regularizers) {
+            const reg = this.regularizers.losses(out.encoding, plan);
+            if (reg.ct) {
+              kept.ct = tf.keep(reg.ct);
+              total = total.add(reg.ct.mul(plan.weights.ct));
+            }
+            if (reg.tr) {
+              kept.tr = tf.keep(reg.tr);
+              total = total.add(reg.tr.mul(plan.weights.tr));
+            }
+          }
+          return total;
+        }, vars);
+        const vals: Record<string, number> = { loss: value.dataSync()[0], task: kept.task.dataSync()[0] };
+        if (kept.ct) vals.ct = kept.ct.dataSync()[0];
+        if (kept.tr) vals.tr = kept.tr.dataSync()[0];
+        // Name the first non-finite term, the components before the total.
+        for (const k of ['task', 'ct', 'tr', 'loss']) {
+          if (k in vals && !Number.isFinite(vals[k])) throw new TrainingDivergedError(s, termName(k), namedValues(vals), this.lastCkpt);
+        }
+        const byName = new Map<string, tf.Tensor>();
+        for (const [vn, g] of Object.entries(grads)) byName.set(this.nameOfVar.get(vn)!, g);
+        const clipped = clipGroups(byName, this.model.params.list(), this.clipLimits);
+        const nrm = { main: clipped.norms.main.dataSync()[0], pe: clipped.norms.pe.dataSync()[0] };
+        for (const g of ['main', 'pe'] as const) {
+          if (!Number.isFinite(nrm[g])) {
+            throw new TrainingDivergedError(s, `gradient norm (${g})`, { ...namedValues(vals), [`gradient norm (${g})`]: nrm[g] }, this.lastCkpt);
+          }
+        }
+        this.optimizer.apply(clipped.grads, lr);
+        return { values: vals, norms: nrm };
+      }));
+    } finally {
+      Object.values(kept).forEach((t) => t.dispose());
+    }
+    this.done = s;
+    const ms = performance.now() - t0;
+    const total = this.config.steps;
+    const report: StepReport = {
+      step: s,
+      totalSteps: total,
+      loss: values.loss,
+      lossTask: values.task,
+      lossCt: values.ct,
+      lossTr: values.tr,
+      lr: lr.main,
+      gradNorm: norms,
+      shifted: plan?.shifted ?? false,
+      ms,
+      unit: this.task.unit,
+      itemsPerSec: this.task.itemsPerBatch / (ms / 1000),
+      etaSec: this.progress.eta(ms, s, total),
+      logged: this.progress.isLogged(s, total),
+    };
+    this.reports.push(report);
+    this.progress.report(report);
+    return report;
+  }
+
+  /** Runs (or resumes, per config.resumeFrom) up to config.steps updates. */
+  async run(): Promise<TrainResult> {
+    const t0 = performance.now();
+    const resume = this.config.resumeFrom;
+    if (resume) {
+      const file = resume === 'auto' ? this.config.checkpoint?.path : resume;
+      if (resume === 'auto' && !file) throw new Error("resumeFrom: 'auto' needs checkpoint.path");
+      if (file && (resume !== 'auto' || fs.existsSync(file))) {
+        this.load(file);
+        this.progress.note(`resumed from ${file} at step ${this.done}`);
+      }
+    }
+    this.startStep = this.done;
+    const ck = this.config.checkpoint;
+    try {
+      while (this.done < this.config.steps) {
+        const r = this.stepOnce();
+        if (ck && (r.step % ck.every === 0 || r.step === this.config.steps)) this.save(ck.path);
+        await new Promise<void>((res) => setImmediate(res)); // let notebooks and timers breathe
+      }
+    } finally {
+      this.progress.finish();
+    }
+    const last = this.reports[this.reports.length - 1];
+    return {
+      startStep: this.startStep,
+      steps: this.done,
+      reports: this.reports.slice(),
+      finalLoss: last ? last.loss : NaN,
+      lastCheckpoint: this.lastCkpt,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  }
+
+  /** Everything needed to continue this run exactly. */
+  checkpointData(): CheckpointData {
+    const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [n, t] of this.model.params.getWeights()) tensors.set(`param/${n}`, t);
+    const opt = this.optimizer.getState();
+    for (const [n, t] of opt.m) tensors.set(`adam.m/${n}`, t);
+    for (const [n, t] of opt.v) tensors.set(`adam.v/${n}`, t);
+    const enc = (this.model.encoding as unknown as EncodingWithRng).encoder;
+    const { progress: _p, resumeFrom: _r, ...train } = this.config;
+    return {
+      meta: {
+        format: FORMAT,
+        step: this.done,
+        model: this.model.describe(),
+        train,
+        optimizerStep: opt.step,
+        rng: { data: this.dataRng.getState(), dropout: this.dropoutRng.getState(), encoding: enc?.getRngState?.() },
+        regularizers: this.regularizers?.getState(),
+        task: this.task.getState?.(),
+      },
+      tensors,
+    };
+  }
+
+  /** Writes a checkpoint atomically. */
+  save(path: string): void {
+    saveCheckpoint(path, this.checkpointData());
+    this.lastCkpt = { path, step: this.done };
+  }
+
+  /** Restores weights, optimiser, every Rng and sampler state, and the step counter from a checkpoint. */
+  load(path: string): void {
+    const ck = loadCheckpoint(path);
+    const m = ck.meta as Record<string, unknown>;
+    if (m.format !== FORMAT) throw new Error(`${path}: not a training checkpoint (format ${JSON.stringify(m.format)}, expected ${FORMAT})`);
+    const want = JSON.stringify(this.model.describe());
+    if (JSON.stringify(m.model) !== want) throw new Error(`${path}: saved for model ${JSON.stringify(m.model)}, but this model is ${want}`);
+    const train = m.train as TrainConfig;
+    if (train.seed !== this.config.seed) throw new Error(`${path}: saved with seed ${train.seed}, this run uses seed ${this.config.seed}`);
+    const step = m.step as number;
+    if (!Number.isInteger(step) || step < 0) throw new Error(`${path}: bad step ${String(step)}`);
+    const pick = (prefix: string) => {
+      const out = new Map<string, { shape: number[]; data: Float32Array }>();
+      for (const [k, t] of ck.tensors) if (k.startsWith(prefix)) out.set(k.slice(prefix.length), t);
+      return out;
+    };
+    this.model.params.setWeights(pick('param/'));
+    this.optimizer.setState({ step: m.optimizerStep as number, m: pick('adam.m/'), v: pick('adam.v/') });
+    const rng = m.rng as { data: RngState; dropout: RngState; encoding?: RngState };
+    this.dataRng.setState(rng.data);
+    this.dropoutRng.setState(rng.dropout);
+    const enc = (this.model.encoding as unknown as EncodingWithRng).encoder;
+    if (rng.encoding && enc?.setRngState) enc.setRngState(rng.encoding);
+    if (this.regularizers) {
+      if (!m.regularizers) throw new Error(`${path}: the checkpoint has no regulariser state but this run uses regularisers`);
+      this.regularizers.setState(m.regularizers as Parameters<SeqPERegularizers['setState']>[0]);
+    } else if (m.regularizers && Object.values(m.regularizers as object).some((v) => v !== undefined)) {
+      throw new Error(`${path}: the checkpoint was trained with regularisers but this run has none`);
+    }
+    if (m.task !== undefined && this.task.setState) this.task.setState(m.task);
+    this.done = step;
+    this.lastCkpt = { path, step };
+  }
+
+  /** Frees the optimiser state (the model is the caller's). */
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+function termName(k: string): string {
+  return { task: 'L_task', ct: 'L_δ (contrastive)', tr: 'L_OOD (transfer)', loss: 'the total loss' }[k] ?? k;
+}
+
+function namedValues(v: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, x] of Object.entries(v)) out[termName(k)] = x;
+  return out;
+}
+
+function checkConfig(c: TrainConfig): void {
+  if (!Number.isInteger(c.steps) || c.steps < 1) throw new Error(`train: steps must be an integer ≥ 1, got ${c.steps}`);
+  if (!Number.isInteger(c.seed)) throw new Error(`train: seed must be an integer, got ${c.seed}`);
+  for (const [k, v] of [['lr', c.lr], ['peLr', c.peLr ?? c.lr]] as const) {
+    if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`train: ${k} must be a finite number ≥ 0, got ${v}`);
+  }
+  if (c.schedule) checkSchedule({ ...c.schedule, totalSteps: c.schedule.totalSteps ?? c.steps });
+  for (const [k, v] of Object.entries(c.clip ?? {})) {
+    if (!(typeof v === 'number' && v > 0)) throw new Error(`train: clip.${k} must be > 0 (Infinity = off), got ${v}`);
+  }
+  if (c.checkpoint) {
+    if (!c.checkpoint.path) throw new Error('train: checkpoint.path is empty');
+    if (!Number.isInteger(c.checkpoint.every) || c.checkpoint.every < 1) {
+      throw new Error(`train: checkpoint.every must be an integer ≥ 1, got ${c.checkpoint.every}`);
+    }
+  }
+}
+
+/** Builds a Trainer, runs it to config.steps and frees the optimiser. */
+export async function train<M extends TrainableModel, B>(model: M, task: Task<M, B>, config: TrainConfig): Promise<TrainResult> {
+  const t = new Trainer(model, task, config);
+  try {
+    return await t.run();
+  } finally {
+    t.dispose();
+  }
+}
