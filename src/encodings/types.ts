@@ -4,6 +4,7 @@
  * and/or a q/k transform — without ever naming a specific encoding.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { Position } from '../positions/digits';
 
 /**
  * The positions of one forward pass. Shared by every example in the batch (the paper computes PEs per position,
@@ -64,6 +65,11 @@ export interface EncodingOutput {
 export interface ApplyOptions {
   /** Training mode (dropout on, caches off). */
   training: boolean;
+  /**
+   * More positions to embed in the same pass (SeqPE's regularisers: contrastive pivots and candidates, transfer
+   * students), returned as extras.extra in this order. Encodings without position vectors ignore it.
+   */
+  extraPositions?: readonly Position[];
 }
 
 export interface PositionEncoding {
