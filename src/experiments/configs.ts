@@ -165,7 +165,7 @@ export function qaRunConfig(p: Profile, base: LmRunConfig): QaRunConfig {
     base,
     method,
     train: { steps: q.steps, batch: q.batch, length: q.length, lr: q.lr, examples: q.trainExamples },
-    eval: { lengths: q.evalLengths, examples: q.evalExamples, greedyUpTo: q.length * 2 },
+    eval: { lengths: q.evalLengths, examples: q.evalExamples, greedyUpTo: q.length },
   };
 }
 

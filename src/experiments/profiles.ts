@@ -111,17 +111,17 @@ export const PROFILES: Record<ProfileName, Profile> = {
     // One seed per ablation row: nine SeqPE variants × 2 seeds do not fit the hour (see REPRODUCTION.md).
     ablationSeeds: [1],
     lm: {
-      dModel: 64, layers: 2, heads: 4, dropout: 0, seqLen: 64, batch: 16, steps: 800, lr: 2e-3, warmup: 80,
-      evalLengths: mult(64, [1, 2, 4, 8, 16, 32]), evalTokens: 16384,
+      dModel: 64, layers: 2, heads: 4, dropout: 0, seqLen: 64, batch: 16, steps: 600, lr: 2e-3, warmup: 60,
+      evalLengths: mult(64, [1, 2, 4, 8, 16, 32]), evalTokens: 8192,
       seqpeMaxPosition: 4096, seqpeWidth: 64, ctBatch: 16, ctSize: 32, trBatch: 16, trSize: 32, shiftPool: 320,
     },
     qa: {
-      length: 128, steps: 200, batch: 16, lr: 1e-3, trainExamples: 2000, evalLengths: [128, 256, 512, 1024, 2048],
-      evalExamples: 48, shiftPool: 160,
+      length: 128, steps: 150, batch: 16, lr: 1e-3, trainExamples: 2000, evalLengths: [128, 256, 512, 1024, 2048],
+      evalExamples: 32, shiftPool: 160,
     },
     vit: {
       dModel: 64, layers: 2, heads: 4, dropout: 0, trainImages: 20000, testImages: 500, nativeSize: 28, patch: 4,
-      batch: 32, steps: 600, lr: 2e-3, warmup: 60, weightDecay: 0.05, evalSizes: [28, 40, 48, 56, 72, 84],
+      batch: 32, steps: 400, lr: 2e-3, warmup: 40, weightDecay: 0.05, evalSizes: [28, 40, 48, 56, 72, 84],
       // Regulariser samples halved from the paper's 32×64 (contrastive) and 32×64 (transfer) to fit the CPU budget.
       seqpeMaxPosition: 10000, seqpeWidth: 64, ctBatch: 16, ctSize: 32, trBatch: 16, trSize: 32, shiftPool: 320,
     },
