@@ -509,3 +509,23 @@ describe('loop behaviour', () => {
     expect(() => lmTask({ tokens: tinyTokens, batch: 1, time: 4 }).layout([1, 2])).toThrow(/1-D window start/);
   });
 });
+
+describe('a whole run leaves nothing behind', () => {
+  it('model + SeqPE + trainer (with regularisers) + dispose returns tf.memory() to where it started', async () => {
+    const tokens = sotuTokenStream('train').tokens.subarray(0, 20000);
+    const before = tf.memory().numTensors;
+    const dims = { dModel: 16, heads: 2, layers: 1 };
+    const enc = new SeqPE(dims, { mode: 'attn_bias', seed: 1, encoder: { dims: 1, maxPosition: 1000, width: 16, layers: 1 } });
+    const model = new CausalLM({ vocab: 256, dModel: 16, layers: 1, heads: 2, seed: 1 }, enc);
+    const t = new Trainer(model, lmTask({ tokens, batch: 2, time: 16 }), {
+      steps: 3, seed: 1, lr: 1e-3, progress: { mode: 'silent' },
+      regularizers: { maxPosition: 1000, contrastive: { weight: 0.1, batchSize: 2, contrastiveSize: 4 }, transfer: { weight: 0.1, batchSize: 2, transferSize: 4 } },
+    });
+    await t.run();
+    t.dispose();
+    enc.dispose();
+    model.dispose();
+    // AdamW's moment variables were once created from tf.zerosLike without freeing the zeros: 2 tensors per parameter.
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
