@@ -64,12 +64,20 @@ export function describeFigure(fig: Figure): string {
   return `plotly figure${t ? ` "${t}"` : ''}: ${fig.data.length} trace${fig.data.length === 1 ? '' : 's'} (${traces})`;
 }
 
-/** The display bundle of a figure: plotly JSON + text/plain, plus image/png when PNG bytes are given. */
+/**
+ * Largest plotly JSON (characters) stored in a notebook output. Big heatmaps (a 256×256 similarity map is ~0.5 MB of
+ * JSON) would make the committed notebooks tens of MB; above this size only the PNG is stored and the text says where
+ * the interactive HTML is (every figure the project saves also has an .html next to its .png).
+ */
+export const MAX_INLINE_PLOTLY_CHARS = 150_000;
+
+/** The display bundle of a figure: plotly JSON (when small enough) + text/plain, plus image/png when PNG bytes are given. */
 export function figureBundle(fig: Figure, png?: Buffer, note?: string): MimeBundle {
-  const bundle: MimeBundle = {
-    [PLOTLY_MIME]: { data: fig.data, layout: fig.layout ?? {} },
-    'text/plain': describeFigure(fig) + (note ? `\n${note}` : ''),
-  };
+  const spec = { data: fig.data, layout: fig.layout ?? {} };
+  const inline = !png || JSON.stringify(spec).length <= MAX_INLINE_PLOTLY_CHARS;
+  const notes = [note, inline ? undefined : '(interactive version not stored inline: too large; see the figure’s .html file)'];
+  const bundle: MimeBundle = { 'text/plain': [describeFigure(fig), ...notes.filter(Boolean)].join('\n') };
+  if (inline) bundle[PLOTLY_MIME] = spec;
   if (png) bundle['image/png'] = png.toString('base64');
   return bundle;
 }

@@ -61,11 +61,8 @@ export class AdamW {
     for (const p of params) {
       if (this.slots.has(p.name)) throw new Error(`AdamW: param "${p.name}" listed twice`);
       // tidy frees the zeros the variables are initialised from (variables themselves are not tidied).
-      this.slots.set(p.name, tf.tidy(() => ({
-        param: p,
-        m: tf.variable(tf.zerosLike(p.variable), false),
-        v: tf.variable(tf.zerosLike(p.variable), false),
-      })));
+      const [m, v] = tf.tidy(() => [tf.variable(tf.zerosLike(p.variable), false), tf.variable(tf.zerosLike(p.variable), false)]);
+      this.slots.set(p.name, { param: p, m, v });
     }
     this.k = tf.tidy(() => ({
       b1: tf.keep(tf.scalar(this.beta1)),
