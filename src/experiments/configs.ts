@@ -13,6 +13,11 @@ export interface MethodSpec {
   encoding: EncodingSpec;
   /** SeqPE only. */
   regularizers?: RegularizerConfig;
+  /**
+   * Peak learning rate of the position-encoding parameter group (default: the run's lr). SeqPE uses 1e-3: at 2e-3 its
+   * encoder sat on the L_δ ≈ ln(32) plateau for hundreds of steps (measured in notebook 03 and in the first small run).
+   */
+  peLr?: number;
 }
 
 export interface LmRunConfig {
@@ -95,6 +100,7 @@ export function lmSeqpe(p: Profile, v: SeqpeVariant = {}, label = 'SeqPE'): Meth
       },
     },
     regularizers: reg,
+    peLr: 1e-3,
   };
 }
 
@@ -126,6 +132,7 @@ export function vitSeqpe(p: Profile): MethodSpec {
       transfer: { weight: 0.1, batchSize: v.trBatch, transferSize: v.trSize },
       shift: { rate: 0.1, poolSize: v.shiftPool },
     },
+    peLr: 1e-3,
   };
 }
 

@@ -22,6 +22,7 @@ export function trainerConfig(dir: string, seed: number, t: TrainSettings, metho
     steps: t.steps,
     seed,
     lr: t.lr,
+    peLr: method.peLr,
     weightDecay: t.weightDecay,
     schedule: { kind: 'cosine', warmupSteps: t.warmup, minRatio: 0.1 },
     clip: { main: t.clip, pe: t.clip },
