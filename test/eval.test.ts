@@ -120,6 +120,20 @@ describe('evaluation metrics against independent routes', () => {
       expect(forced.hits[k]).toBe(gen.every((t, i) => t === e.ans[i]));
     });
     expect(forced.hits.filter((_, k) => k % 2 === 0).every(Boolean)).toBe(true);
+    // The answer NLL equals the model's own answer-weighted cross-entropy (weights 1 on the 3 answer targets).
+    const ref = tf.tidy(() => {
+      const b = examples.length;
+      const inputs = new Int32Array(b * (L - 1));
+      const targets = new Int32Array(b * (L - 1));
+      const weights = new Float32Array(b * (L - 1));
+      examples.forEach((e, k) => {
+        inputs.set(e.tokens.subarray(0, L - 1), k * (L - 1));
+        targets.set(e.tokens.subarray(1), k * (L - 1));
+        for (let t = 6; t < 9; t++) weights[k * (L - 1) + t] = 1;
+      });
+      return model.loss(tf.tensor2d(inputs, [b, L - 1], 'int32'), targets, { training: false }, weights).loss.dataSync()[0];
+    });
+    expect(forced.answerNll).toBeCloseTo(ref, 5);
     model.dispose();
   });
 

@@ -118,26 +118,43 @@ export interface ForcedQaExample {
  * whose greedy generation BEGINS with the answer. The paper's rule (answer anywhere in ≤ 16 generated tokens) can only
  * count more; `qaExactMatch` runs real generation to measure both where affordable.
  */
-export function qaForcedExactMatch(model: CausalLM, examples: ForcedQaExample[], batch?: number): { em: number; hits: boolean[] } {
+export function qaForcedExactMatch(
+  model: CausalLM,
+  examples: ForcedQaExample[],
+  batch?: number,
+): { em: number; hits: boolean[]; answerNll: number } {
   if (examples.length === 0) throw new Error('qaForcedExactMatch: no examples');
   const L = examples[0].tokens.length;
   if (examples.some((e) => e.tokens.length !== L)) throw new Error('qaForcedExactMatch: examples must share one length');
   const bs = batch ?? Math.max(1, Math.floor((32 * 1024 * 1024) / (model.config.heads * L * L)));
   const hits: boolean[] = [];
+  let nllSum = 0;
+  let nllCount = 0;
   for (let i = 0; i < examples.length; i += bs) {
     const group = examples.slice(i, i + bs);
     const b = group.length;
-    const argmax = tf.tidy(() => {
+    const { argmax, logp } = tf.tidy(() => {
       const inputs = new Int32Array(b * (L - 1));
       group.forEach((e, k) => inputs.set(e.tokens.subarray(0, L - 1), k * (L - 1)));
       const logits = model.forward(tf.tensor2d(inputs, [b, L - 1], 'int32'), { training: false, layout: { kind: '1d', start: 0, length: L - 1 } });
-      return logits.argMax(-1).dataSync() as Int32Array; // [B·(L−1)]: prediction for token t+1 at input t
+      // Log-probabilities of the answer tokens only: a slice per example keeps the [B, L, V] log-softmax off the heap.
+      const lp = group.map((e, k) => {
+        const n = e.answerEnd - e.answerStart;
+        const rows = logits.slice([k, e.answerStart - 1, 0], [1, n, -1]).reshape([n, -1]);
+        const gold = tf.oneHot(tf.tensor1d(e.tokens.subarray(e.answerStart, e.answerEnd), 'int32'), rows.shape[1] as number);
+        return Array.from(tf.logSoftmax(rows).mul(gold).sum(-1).dataSync() as Float32Array);
+      });
+      return { argmax: logits.argMax(-1).dataSync() as Int32Array, logp: lp }; // argmax [B·(L−1)]: prediction for token t+1 at input t
     });
     group.forEach((e, k) => {
       let ok = true;
       for (let t = e.answerStart; t < e.answerEnd && ok; t++) ok = argmax[k * (L - 1) + t - 1] === e.tokens[t];
       hits.push(ok);
+      for (const v of logp[k]) {
+        nllSum -= v;
+        nllCount++;
+      }
     });
   }
-  return { em: (100 * hits.filter(Boolean).length) / hits.length, hits };
+  return { em: (100 * hits.filter(Boolean).length) / hits.length, hits, answerNll: nllSum / nllCount };
 }

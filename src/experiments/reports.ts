@@ -98,7 +98,10 @@ async function qaReport(p: Profile, out: ReportOutput): Promise<void> {
   for (const cfg of runs) {
     const r = result<QaResult>(cfg);
     for (const x of r.byLength) {
-      long.push({ method: cfg.method.label, seed: cfg.seed, length: x.length, em: x.em, emGreedy: x.emGreedy ?? null, examples: x.examples });
+      long.push({
+        method: cfg.method.label, seed: cfg.seed, length: x.length, em: x.em, emGreedy: x.emGreedy ?? null,
+        answerPpl: x.answerNll === undefined ? null : Math.exp(x.answerNll), examples: x.examples,
+      });
     }
   }
   rawCsv(p, 'qa-extrapolation-runs', long);
@@ -122,6 +125,27 @@ async function qaReport(p: Profile, out: ReportOutput): Promise<void> {
     xTitle: 'context length (tokens)',
     yTitle: 'exact match (%)',
     log2X: true,
+    vlines: [{ x: L0, label: 'fine-tune length' }],
+  }), out);
+  // Answer perplexity (the paper's second QA metric): graded where exact match is all-or-nothing.
+  const aggP = aggregateSeeds(long, { by: ['method', 'length'], values: ['answerPpl'], digits: 2 });
+  table(p, 'qa-answer-ppl', methods.map((m) => {
+    const row: Row = { method: m };
+    for (const L of lengths) row[ratioLabel(L, L0)] = aggP.find((a) => a.method === m && a.length === L)?.answerPpl as string;
+    return row;
+  }), 'Needle QA answer perplexity (per answer byte; 10 = guessing among the ten digits) by context length', out, 2);
+  await figure(p, 'qa-answer-ppl', lineChart({
+    series: methods.map((m) => ({
+      name: m,
+      x: lengths,
+      y: lengths.map((L) => Number(aggP.find((a) => a.method === m && a.length === L)?.answerPpl_mean)),
+      spread: lengths.map((L) => Number(aggP.find((a) => a.method === m && a.length === L)?.answerPpl_spread ?? 0)),
+    })),
+    title: `Needle QA answer perplexity by context length [${p.name}]`,
+    xTitle: 'context length (tokens)',
+    yTitle: 'answer perplexity (bytes)',
+    log2X: true,
+    logY: true,
     vlines: [{ x: L0, label: 'fine-tune length' }],
   }), out);
 }
@@ -277,10 +301,11 @@ function writeSummary(p: Profile): void {
   for (const e of EXPERIMENTS) {
     lines.push(`## ${e.name}: ${e.title}`, '', `Paper counterpart: ${e.paper}.`, '');
     for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []) {
-      if (f.startsWith(e.name === 'similarity-maps' ? 'similarity' : e.name) && f.endsWith('.md') && !f.endsWith('-runs.md')) {
+      const prefix = e.name === 'similarity-maps' ? 'similarity' : e.name === 'qa-extrapolation' ? 'qa-' : e.name;
+      if (f.startsWith(prefix) && f.endsWith('.md') && !f.endsWith('-runs.md')) {
         lines.push(fs.readFileSync(path.join(dir, f), 'utf8').trim(), '');
       }
-      if (f.startsWith(e.name === 'similarity-maps' ? 'similarity' : e.name) && f.endsWith('.png')) lines.push(`![${f}](${f})`, '');
+      if (f.startsWith(prefix) && f.endsWith('.png')) lines.push(`![${f}](${f})`, '');
     }
   }
   fs.writeFileSync(path.join(dir, 'SUMMARY.md'), lines.join('\n'));

@@ -22,7 +22,8 @@ export interface QaLengthResult {
   em: number;
   /** EM ×100 by the paper's rule on real greedy generations (only up to eval.greedyUpTo tokens). */
   emGreedy?: number;
-  answerNll?: number;
+  /** Mean NLL (nats) of the answer tokens " {number}" given the context (the paper's answer perplexity = exp). */
+  answerNll: number;
   examples: number;
 }
 
@@ -65,14 +66,13 @@ export async function runQa(cfg: QaRunConfig, dir: string): Promise<QaResult> {
   for (const L of cfg.eval.lengths) {
     const set = makeNeedleSet(testHay, tok, { length: L, count: cfg.eval.examples, seed: 104729 + L });
     const forced = qaForcedExactMatch(model, set.map((e) => ({ tokens: e.tokens, answerStart: e.answerStart, answerEnd: e.answerEnd - 1 })));
-    const r: QaLengthResult = { length: L, em: forced.em, examples: set.length };
+    const r: QaLengthResult = { length: L, em: forced.em, answerNll: forced.answerNll, examples: set.length };
     if (L <= cfg.eval.greedyUpTo) {
       const g = qaExactMatch(model, set.map((e) => ({ tokens: e.tokens, answerStart: e.answerStart, answer: e.answer })), tok, {
         maxNewTokens: 16,
         stopToken: newline,
       });
       r.emGreedy = g.em;
-      r.answerNll = g.answerNll;
     }
     byLength.push(r);
   }
