@@ -103,7 +103,7 @@ describe('evaluation metrics against independent routes', () => {
     const model = new CausalLM({ vocab: 5, dModel: 16, layers: 1, heads: 2, seed: 9 }, new Sinusoidal(dims));
     const rng = new Rng(1);
     const L = 10;
-    const examples = [];
+    const examples: Array<{ tokens: Int32Array; answerStart: number; answerEnd: number; ans: number[] }> = [];
     for (let e = 0; e < 12; e++) {
       const prompt = Int32Array.from({ length: 7 }, () => rng.int(0, 5));
       // Half of the answers are the model's own greedy continuation (hits), half are random (mostly misses).
