@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ApplyOptions, EncodingOutput, ModelDims, PositionEncoding, PositionLayout } from './types';
-import { checkLayer, checkLayout, checkQk, headDim, pairTables, rotateHalfMatrix, rotatePairs } from './rotate';
+import { checkLayout, fixedRotation, headDim } from './rotate';
 
 export interface RopeConfig {
   /** Frequency base; 10000 as in the paper's LM runs. */
@@ -43,18 +43,7 @@ export class RoPE implements PositionEncoding {
     const half = this.dHead / 2;
     const angles = new Float64Array(T * half);
     for (let t = 0; t < T; t++) for (let k = 0; k < half; k++) angles[t * half + k] = (layout.start + t) * this.freqs[k];
-    // Built eagerly (not on the first qk call) so they belong to the caller's scope, not to one layer's tidy.
-    const { cos, sin } = pairTables(angles, T, this.dHead, prefix); // [prefix + T, d_h] each
-    const perm = rotateHalfMatrix(this.dHead);
-    const { heads, layers } = this.model;
-    const dHead = this.dHead;
-    return {
-      qk: (layer, q, k) => {
-        checkLayer(this.name, layer, layers);
-        checkQk(this.name, q, k, heads, prefix + T, dHead);
-        return tf.tidy(() => [rotatePairs(q, cos, sin, perm), rotatePairs(k, cos, sin, perm)]) as [tf.Tensor4D, tf.Tensor4D];
-      },
-    };
+    return fixedRotation(this.name, this.model, this.dHead, angles, T, prefix);
   }
 
   dispose(): void {

@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ApplyOptions, EncodingOutput, ModelDims, PositionEncoding, PositionLayout, layoutPositions } from './types';
-import { checkLayer, checkLayout, checkQk, headDim, pairTables, rotateHalfMatrix, rotatePairs } from './rotate';
+import { checkLayout, fixedRotation, headDim } from './rotate';
 
 export interface Rope2dConfig {
   /** Frequency base; default 100. */
@@ -47,17 +47,7 @@ export class RoPE2D implements PositionEncoding {
         angles[t * half + q4 + k] = h * this.freqs[k];
       }
     }
-    const { cos, sin } = pairTables(angles, T, this.dHead, prefix); // [prefix + T, d_h]
-    const perm = rotateHalfMatrix(this.dHead);
-    const { heads, layers } = this.model;
-    const dHead = this.dHead;
-    return {
-      qk: (layer, q, k) => {
-        checkLayer(this.name, layer, layers);
-        checkQk(this.name, q, k, heads, prefix + T, dHead);
-        return tf.tidy(() => [rotatePairs(q, cos, sin, perm), rotatePairs(k, cos, sin, perm)]) as [tf.Tensor4D, tf.Tensor4D];
-      },
-    };
+    return fixedRotation(this.name, this.model, this.dHead, angles, T, prefix);
   }
 
   dispose(): void {

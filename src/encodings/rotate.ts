@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { linear } from '../ops/matmul';
-import { ModelDims, PositionLayout } from './types';
+import { EncodingOutput, ModelDims, PositionLayout } from './types';
 
 function isNonNegInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isInteger(v) && v >= 0;
@@ -123,4 +123,22 @@ export function pairTables(angles: Float64Array, tokens: number, dHead: number, 
     }
   }
   return { cos: tf.tensor2d(c, [rows, dHead]), sin: tf.tensor2d(s, [rows, dHead]) };
+}
+
+/**
+ * The q/k hook of a rotary encoding with fixed angles (RoPE, RoPE-2D): angles [T, d_h/2] (row-major) for the T positioned
+ * tokens; prefix tokens are not rotated. The cos/sin tables are built here, eagerly, so they belong to the caller's
+ * scope rather than to one layer's tidy.
+ */
+export function fixedRotation(name: string, model: ModelDims, dHead: number, angles: Float64Array, tokens: number, prefix: number): EncodingOutput {
+  const { cos, sin } = pairTables(angles, tokens, dHead, prefix); // [prefix + T, d_h] each
+  const perm = rotateHalfMatrix(dHead);
+  const { heads, layers } = model;
+  return {
+    qk: (layer, q, k) => {
+      checkLayer(name, layer, layers);
+      checkQk(name, q, k, heads, prefix + tokens, dHead);
+      return tf.tidy(() => [rotatePairs(q, cos, sin, perm), rotatePairs(k, cos, sin, perm)]) as [tf.Tensor4D, tf.Tensor4D];
+    },
+  };
 }
