@@ -15,7 +15,7 @@ import type { QaResult } from './runners/qa';
 import type { VitResult } from './runners/vit';
 import { projectPath } from '../util/paths';
 import { aggregateSeeds, meanSpread, toFrame, writeTable, type Row } from '../report/tables';
-import { heatmap, lineChart, multiPanel, type Figure } from '../report/figure';
+import { heatmap, lineChart, multiPanel, type Figure, type LineChartOptions } from '../report/figure';
 import { renderFigure } from '../report/render';
 
 export function figuresDir(p: Profile): string {
@@ -53,6 +53,43 @@ function rawCsv(p: Profile, name: string, rows: Row[]): void {
 
 const ratioLabel = (len: number, base: number): string => `${len} (${len / base}×)`;
 
+/**
+ * One metric of several methods at several x values (lengths, resolutions): seeds collapsed to mean ± spread, written
+ * as a wide table (a column per x) and drawn as a line chart with the spread as error bars.
+ */
+interface MetricReport {
+  name: string;
+  /** Long-form rows: method, seed, the x column, the value column. */
+  rows: Row[];
+  x: string;
+  value: string;
+  column: (x: number) => string;
+  caption: string;
+  digits: number;
+  chart: Omit<LineChartOptions, 'series'>;
+}
+
+async function metricReport(p: Profile, out: ReportOutput, m: MetricReport): Promise<void> {
+  const agg = aggregateSeeds(m.rows, { by: ['method', m.x], values: [m.value], digits: m.digits });
+  const methods = [...new Set(agg.map((r) => String(r.method)))];
+  const xs = [...new Set(agg.map((r) => Number(r[m.x])))].sort((a, b) => a - b);
+  const cell = (method: string, x: number): Row | undefined => agg.find((a) => a.method === method && a[m.x] === x);
+  table(p, m.name, methods.map((method) => {
+    const row: Row = { method };
+    for (const x of xs) row[m.column(x)] = cell(method, x)?.[m.value] as string;
+    return row;
+  }), m.caption, out, m.digits);
+  await figure(p, m.name, lineChart({
+    ...m.chart,
+    series: methods.map((method) => ({
+      name: method,
+      x: xs,
+      y: xs.map((x) => Number(cell(method, x)?.[`${m.value}_mean`])),
+      spread: xs.map((x) => Number(cell(method, x)?.[`${m.value}_spread`] ?? 0)),
+    })),
+  }), out);
+}
+
 // ------------------------------------------------------------------------------------------------ LM perplexity
 
 function lmTable(p: Profile, runs: LmRunConfig[], out: ReportOutput, name: string, caption: string): Promise<void> {
@@ -64,30 +101,17 @@ function lmTable(p: Profile, runs: LmRunConfig[], out: ReportOutput, name: strin
     for (const x of r.ppl) long.push({ method: cfg.method.label, seed: cfg.seed, length: x.length, ppl: x.ppl, tokens: x.tokens });
   }
   rawCsv(p, `${name}-runs`, long);
-  const agg = aggregateSeeds(long, { by: ['method', 'length'], values: ['ppl'], digits: 2 });
-  const methods = [...new Set(agg.map((r) => String(r.method)))];
-  const lengths = [...new Set(agg.map((r) => Number(r.length)))].sort((a, b) => a - b);
-  const wide: Row[] = methods.map((m) => {
-    const row: Row = { method: m };
-    for (const L of lengths) row[ratioLabel(L, T)] = agg.find((a) => a.method === m && a.length === L)?.ppl as string;
-    return row;
+  return metricReport(p, out, {
+    name, rows: long, x: 'length', value: 'ppl', column: (L) => ratioLabel(L, T), caption, digits: 2,
+    chart: {
+      title: `${caption} [${p.name}]`,
+      xTitle: 'evaluation length (tokens)',
+      yTitle: 'test perplexity (bytes)',
+      log2X: true,
+      logY: true,
+      vlines: [{ x: T, label: 'train length' }],
+    },
   });
-  table(p, name, wide, caption, out);
-  const fig = lineChart({
-    series: methods.map((m) => ({
-      name: m,
-      x: lengths,
-      y: lengths.map((L) => Number(agg.find((a) => a.method === m && a.length === L)?.ppl_mean)),
-      spread: lengths.map((L) => Number(agg.find((a) => a.method === m && a.length === L)?.ppl_spread ?? 0)),
-    })),
-    title: `${caption} [${p.name}]`,
-    xTitle: 'evaluation length (tokens)',
-    yTitle: 'test perplexity (bytes)',
-    log2X: true,
-    logY: true,
-    vlines: [{ x: T, label: 'train length' }],
-  });
-  return figure(p, name, fig, out);
 }
 
 // ------------------------------------------------------------------------------------------------ QA
@@ -105,49 +129,31 @@ async function qaReport(p: Profile, out: ReportOutput): Promise<void> {
     }
   }
   rawCsv(p, 'qa-extrapolation-runs', long);
-  const agg = aggregateSeeds(long, { by: ['method', 'length'], values: ['em'], digits: 1 });
-  const methods = [...new Set(agg.map((r) => String(r.method)))];
-  const lengths = [...new Set(agg.map((r) => Number(r.length)))].sort((a, b) => a - b);
   const L0 = p.qa.length;
-  table(p, 'qa-extrapolation', methods.map((m) => {
-    const row: Row = { method: m };
-    for (const L of lengths) row[ratioLabel(L, L0)] = agg.find((a) => a.method === m && a.length === L)?.em as string;
-    return row;
-  }), 'Needle QA exact match (%) by context length', out, 1);
-  await figure(p, 'qa-extrapolation', lineChart({
-    series: methods.map((m) => ({
-      name: m,
-      x: lengths,
-      y: lengths.map((L) => Number(agg.find((a) => a.method === m && a.length === L)?.em_mean)),
-      spread: lengths.map((L) => Number(agg.find((a) => a.method === m && a.length === L)?.em_spread ?? 0)),
-    })),
-    title: `Needle QA exact match by context length [${p.name}]`,
-    xTitle: 'context length (tokens)',
-    yTitle: 'exact match (%)',
-    log2X: true,
-    vlines: [{ x: L0, label: 'fine-tune length' }],
-  }), out);
+  await metricReport(p, out, {
+    name: 'qa-extrapolation', rows: long, x: 'length', value: 'em', column: (L) => ratioLabel(L, L0),
+    caption: 'Needle QA exact match (%) by context length', digits: 1,
+    chart: {
+      title: `Needle QA exact match by context length [${p.name}]`,
+      xTitle: 'context length (tokens)',
+      yTitle: 'exact match (%)',
+      log2X: true,
+      vlines: [{ x: L0, label: 'fine-tune length' }],
+    },
+  });
   // Answer perplexity (the paper's second QA metric): graded where exact match is all-or-nothing.
-  const aggP = aggregateSeeds(long, { by: ['method', 'length'], values: ['answerPpl'], digits: 2 });
-  table(p, 'qa-answer-ppl', methods.map((m) => {
-    const row: Row = { method: m };
-    for (const L of lengths) row[ratioLabel(L, L0)] = aggP.find((a) => a.method === m && a.length === L)?.answerPpl as string;
-    return row;
-  }), 'Needle QA answer perplexity (per answer byte; 10 = guessing among the ten digits) by context length', out, 2);
-  await figure(p, 'qa-answer-ppl', lineChart({
-    series: methods.map((m) => ({
-      name: m,
-      x: lengths,
-      y: lengths.map((L) => Number(aggP.find((a) => a.method === m && a.length === L)?.answerPpl_mean)),
-      spread: lengths.map((L) => Number(aggP.find((a) => a.method === m && a.length === L)?.answerPpl_spread ?? 0)),
-    })),
-    title: `Needle QA answer perplexity by context length [${p.name}]`,
-    xTitle: 'context length (tokens)',
-    yTitle: 'answer perplexity (bytes)',
-    log2X: true,
-    logY: true,
-    vlines: [{ x: L0, label: 'fine-tune length' }],
-  }), out);
+  await metricReport(p, out, {
+    name: 'qa-answer-ppl', rows: long, x: 'length', value: 'answerPpl', column: (L) => ratioLabel(L, L0),
+    caption: 'Needle QA answer perplexity (per answer byte; 10 = guessing among the ten digits) by context length', digits: 2,
+    chart: {
+      title: `Needle QA answer perplexity by context length [${p.name}]`,
+      xTitle: 'context length (tokens)',
+      yTitle: 'answer perplexity (bytes)',
+      log2X: true,
+      logY: true,
+      vlines: [{ x: L0, label: 'fine-tune length' }],
+    },
+  });
 }
 
 // ------------------------------------------------------------------------------------------------ ViT
@@ -160,27 +166,17 @@ async function vitReport(p: Profile, out: ReportOutput): Promise<void> {
     for (const x of r.accuracy) long.push({ method: cfg.method.label, seed: cfg.seed, size: x.size, grid: x.grid, accuracy: x.accuracy });
   }
   rawCsv(p, 'vit-resolution-runs', long);
-  const agg = aggregateSeeds(long, { by: ['method', 'size'], values: ['accuracy'], digits: 1 });
-  const methods = [...new Set(agg.map((r) => String(r.method)))];
-  const sizes = [...new Set(agg.map((r) => Number(r.size)))].sort((a, b) => a - b);
   const patch = p.vit.patch;
-  table(p, 'vit-resolution', methods.map((m) => {
-    const row: Row = { method: m };
-    for (const s of sizes) row[`${s} px (${s / patch}×${s / patch})`] = agg.find((a) => a.method === m && a.size === s)?.accuracy as string;
-    return row;
-  }), 'MNIST top-1 accuracy (%) by test resolution (trained at 28 px, 7×7 patches)', out, 1);
-  await figure(p, 'vit-resolution', lineChart({
-    series: methods.map((m) => ({
-      name: m,
-      x: sizes,
-      y: sizes.map((s) => Number(agg.find((a) => a.method === m && a.size === s)?.accuracy_mean)),
-      spread: sizes.map((s) => Number(agg.find((a) => a.method === m && a.size === s)?.accuracy_spread ?? 0)),
-    })),
-    title: `Top-1 accuracy by test resolution [${p.name}]`,
-    xTitle: 'test image side (px); trained at 28',
-    yTitle: 'top-1 accuracy (%)',
-    vlines: [{ x: p.vit.nativeSize, label: 'train resolution' }],
-  }), out);
+  await metricReport(p, out, {
+    name: 'vit-resolution', rows: long, x: 'size', value: 'accuracy', column: (px) => `${px} px (${px / patch}×${px / patch})`,
+    caption: 'MNIST top-1 accuracy (%) by test resolution (trained at 28 px, 7×7 patches)', digits: 1,
+    chart: {
+      title: `Top-1 accuracy by test resolution [${p.name}]`,
+      xTitle: 'test image side (px); trained at 28',
+      yTitle: 'top-1 accuracy (%)',
+      vlines: [{ x: p.vit.nativeSize, label: 'train resolution' }],
+    },
+  });
 }
 
 // ------------------------------------------------------------------------------------------------ similarity maps
