@@ -46,7 +46,7 @@ import { embed, geluTanh, layerNorm } from '../ops/layers';
 import { normalArray, Rng, RngState } from '../util/rng';
 import { DigitBatch, DigitSpec, dimensionIds, encodeBatch, Position, positionKey, specFor } from '../positions/digits';
 import { buildPrefixTrie, gatherRows, MASKED_LOGIT, prefixAttention, prefixKeyMask, PrefixTrie } from './seqpe-prefix';
-import { assignNamed, loadWeights, saveWeights } from './weights-io';
+import { assignNamed, loadWeightsInto, saveWeights } from './weights-io';
 
 export type SeqPEAttention = 'causal' | 'bidirectional';
 /** 'full': every token; 'prefix': shared digit prefixes once (causal only); 'auto': prefix when causal. */
@@ -429,12 +429,7 @@ export class SeqPEEncoder {
 
   /** Loads parameters saved by `save` (or any weights file with the same names and shapes). */
   load(dir: string): void {
-    const { tensors } = loadWeights(dir);
-    try {
-      this.setWeights(tensors);
-    } finally {
-      for (const t of tensors.values()) t.dispose();
-    }
+    loadWeightsInto(dir, (tensors) => this.setWeights(tensors));
   }
 
   /** State of the dropout random stream (for checkpoints). */

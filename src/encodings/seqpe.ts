@@ -29,7 +29,7 @@ import { Position } from '../positions/digits';
 import { normalArray, Rng } from '../util/rng';
 import { SeqPEEncoder, SeqPEEncoderConfig } from './seqpe-encoder';
 import { ApplyOptions, EncodingOutput, layoutPositions, ModelDims, PositionEncoding, PositionLayout } from './types';
-import { assignNamed, loadWeights, saveWeights } from './weights-io';
+import { assignNamed, loadWeightsInto, saveWeights } from './weights-io';
 
 export type SeqPEMode = 'input_add' | 'attn_bias' | 'qk_gate';
 export const SEQPE_MODES: readonly SeqPEMode[] = ['input_add', 'attn_bias', 'qk_gate'];
@@ -223,12 +223,7 @@ export class SeqPE implements PositionEncoding {
   }
 
   load(dir: string): void {
-    const { tensors } = loadWeights(dir);
-    try {
-      this.setWeights(tensors);
-    } finally {
-      for (const t of tensors.values()) t.dispose();
-    }
+    loadWeightsInto(dir, (tensors) => this.setWeights(tensors));
   }
 
   /** Forget the encoder's eval cache (it is also cleared automatically when any encoder weight is reassigned). */

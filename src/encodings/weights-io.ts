@@ -206,3 +206,13 @@ export function assignNamed(vars: Map<string, tf.Variable>, tensors: NamedTensor
   checkNamedShapes(vars, map, where);
   for (const [name, v] of vars) v.assign(map.get(name)!);
 }
+
+/** Loads `dir` and hands the tensors to `assign` (e.g. an object's setWeights), freeing them afterwards in any case. */
+export function loadWeightsInto(dir: string, assign: (tensors: Map<string, tf.Tensor>) => void): void {
+  const { tensors } = loadWeights(dir);
+  try {
+    assign(tensors);
+  } finally {
+    for (const t of tensors.values()) t.dispose();
+  }
+}
