@@ -24,21 +24,16 @@ import {
   specFor, digitCount, axisSize, capacity, toDigits, fromDigits, encodeBatch, digitPositionIds, dimensionIds,
   DigitSpec,
 } from './src/positions/digits';
-import { showTable, showFigure, showMarkdown } from './src/report/notebook';
+import { showTable, showMarkdown, showAndSaveFigure } from './src/report/notebook';
 import { heatmap, lineChart, multiPanel, Figure } from './src/report/figure';
-import { renderFigure, closeRenderer } from './src/report/render';
-import { projectPath } from './src/util/paths';
+import { closeRenderer } from './src/report/render';
 
 const profile = process.env.SEQPE_PROFILE ?? 'quick';
 console.log(`profile: ${profile}`);
 
 /** Show a figure inline and save it as figures/notebooks/<name>.png + .html. */
-async function showAndSave(fig: Figure, name: string, size: { width: number; height: number }): Promise<void> {
-  await showFigure(fig, size);
-  const base = projectPath('figures', 'notebooks', name);
-  await renderFigure(fig, { pngPath: `${base}.png`, htmlPath: `${base}.html`, ...size });
-  console.log(`saved figures/notebooks/${name}.png and .html`);
-}
+const showAndSave = (fig: Figure, name: string, size: { width: number; height: number }): Promise<void> =>
+  showAndSaveFigure(fig, `figures/notebooks/${name}`, size);
 
 // %% [markdown]
 // ## One dimension: 123 → `0 0 1 2 3`

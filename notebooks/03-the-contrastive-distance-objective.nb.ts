@@ -28,10 +28,9 @@ import { nearestIndex } from './src/positions/distance';
 import { contrastiveLoss } from './src/losses/contrastive';
 import { SeqPE } from './src/encodings/seqpe';
 import { similarityMap, distanceAwareness, toRows, SimilarityMap } from './src/eval/similarity';
-import { showTable, showFigure, showMarkdown } from './src/report/notebook';
-import { heatmap, lineChart, multiPanel, Figure, PALETTE } from './src/report/figure';
-import { renderFigure, closeRenderer } from './src/report/render';
-import { projectPath } from './src/util/paths';
+import { showTable, showMarkdown, showAndSaveFigure } from './src/report/notebook';
+import { heatmap, lineChart, multiPanel, Figure, PALETTE, compactRows } from './src/report/figure';
+import { closeRenderer } from './src/report/render';
 
 const backend = await initBackend();
 const profile = process.env.SEQPE_PROFILE ?? 'quick';
@@ -39,20 +38,9 @@ console.log(describeBackend(backend));
 console.log(`profile: ${profile}`);
 
 /** Show a figure inline and save it as figures/notebooks/<name>.png + .html. */
-async function showAndSave(fig: Figure, name: string, size: { width: number; height: number }): Promise<void> {
-  await showFigure(fig, size);
-  const base = projectPath('figures', 'notebooks', name);
-  await renderFigure(fig, { pngPath: `${base}.png`, htmlPath: `${base}.html`, ...size });
-  console.log(`saved figures/notebooks/${name}.png and .html`);
-}
+const showAndSave = (fig: Figure, name: string, size: { width: number; height: number }): Promise<void> =>
+  showAndSaveFigure(fig, `figures/notebooks/${name}`, size);
 
-/** Rounds a matrix to about 1/2000 of its value range: the stored figure JSON stays small, the picture unchanged. */
-function compactRows(z: number[][]): number[][] {
-  const flat = z.flat();
-  const range = Math.max(...flat) - Math.min(...flat) || 1;
-  const decimals = Math.max(0, Math.ceil(-Math.log10(range / 2000)));
-  return z.map((row) => row.map((v) => Number(v.toFixed(decimals))));
-}
 
 // %% [markdown]
 // ## The label is the nearest candidate — Fig. 1's example

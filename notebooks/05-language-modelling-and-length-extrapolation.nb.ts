@@ -35,7 +35,7 @@ import { loadCheckpoint } from './src/train/checkpoint';
 import { sotuTokenStream, evalChunks } from './src/data/lm-batches';
 import { getTokenizer } from './src/data/tokenizer';
 import { specFor, toDigits } from './src/positions/digits';
-import { showBundle, showFigure, showMarkdown, showTable } from './src/report/notebook';
+import { showFigure, showMarkdown, showTable, showImageFile } from './src/report/notebook';
 import { lineChart, multiPanel } from './src/report/figure';
 import { meanSpread } from './src/report/tables';
 import { closeRenderer } from './src/report/render';
@@ -47,18 +47,7 @@ console.log(describeBackend(backend));
 console.log(`profile: ${profile.name} — ${profile.caveat}`);
 
 /** Show a PNG that the experiment reports wrote to figures/<profile>/ (the interactive .html sits next to it). */
-function showSavedFigure(name: string): void {
-  const file = path.join(figuresDir(profile), `${name}.png`);
-  const rel = path.relative(PROJECT_ROOT, file);
-  if (!fs.existsSync(file)) {
-    console.log(`${rel} was not written (no Chromium for PNG export?); open ${rel.replace(/\.png$/, '.html')} instead`);
-    return;
-  }
-  const png = fs.readFileSync(file);
-  // PNG header: width and height are big-endian uint32 at bytes 16 and 20.
-  const size = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-  showBundle({ 'image/png': png.toString('base64'), 'text/plain': `${rel} (${size.width}×${size.height})` }, { 'image/png': size });
-}
+const showSavedFigure = (name: string): void => showImageFile(path.join(figuresDir(profile), `${name}.png`));
 
 // %% [markdown]
 // ## Re-running

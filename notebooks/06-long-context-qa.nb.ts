@@ -18,7 +18,6 @@
 // in the paper (the quick profile, whose T is only 32, fine-tunes at the task's minimum length of 128 = 4T instead).
 
 // %%
-import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, describeBackend } from './src/backend';
@@ -32,11 +31,10 @@ import { getTokenizer } from './src/data/tokenizer';
 import {
   makeNeedleExample, needleMinLength, needleQuestion, needleSentence, NEEDLE_END_MARKER, NEEDLE_KEYS, type NeedleExample,
 } from './src/data/needle-qa';
-import { showBundle, showFigure, showMarkdown, showTable } from './src/report/notebook';
+import { showBundle, showFigure, showMarkdown, showTable, showImageFile } from './src/report/notebook';
 import { lineChart } from './src/report/figure';
 import { meanSpread } from './src/report/tables';
 import { closeRenderer } from './src/report/render';
-import { PROJECT_ROOT } from './src/util/paths';
 
 const backend = await initBackend();
 const profile = getProfile(process.env.SEQPE_PROFILE ?? 'quick');
@@ -44,18 +42,7 @@ console.log(describeBackend(backend));
 console.log(`profile: ${profile.name} — ${profile.caveat}`);
 
 /** Show a PNG that the experiment reports wrote to figures/<profile>/ (the interactive .html sits next to it). */
-function showSavedFigure(name: string): void {
-  const file = path.join(figuresDir(profile), `${name}.png`);
-  const rel = path.relative(PROJECT_ROOT, file);
-  if (!fs.existsSync(file)) {
-    console.log(`${rel} was not written (no Chromium for PNG export?); open ${rel.replace(/\.png$/, '.html')} instead`);
-    return;
-  }
-  const png = fs.readFileSync(file);
-  // PNG header: width and height are big-endian uint32 at bytes 16 and 20.
-  const size = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
-  showBundle({ 'image/png': png.toString('base64'), 'text/plain': `${rel} (${size.width}×${size.height})` }, { 'image/png': size });
-}
+const showSavedFigure = (name: string): void => showImageFile(path.join(figuresDir(profile), `${name}.png`));
 
 // %% [markdown]
 // ## Re-running

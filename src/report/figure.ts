@@ -403,3 +403,13 @@ export function assertFigure(fig: unknown): asserts fig is Figure {
     throw new Error('expected a plotly figure: its `layout` must be an object');
   }
 }
+
+/**
+ * Rounds a matrix to about 1/2000 of its value range: a heatmap's stored JSON stays small, its picture unchanged.
+ */
+export function compactRows(z: number[][]): number[][] {
+  const flat = z.flat();
+  const range = Math.max(...flat) - Math.min(...flat) || 1;
+  const decimals = Math.max(0, Math.ceil(-Math.log10(range / 2000)));
+  return z.map((row) => row.map((v) => Number(v.toFixed(decimals))));
+}

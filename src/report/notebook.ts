@@ -9,8 +9,11 @@
  * Outside a tslab kernel (tsx scripts, tests) the same calls print the text/plain (or markdown) form to stdout, so code
  * shared between notebooks and scripts needs no branches.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Figure } from './figure';
-import { figureToPng, pngAvailability, ImageOptions, DEFAULT_WIDTH, DEFAULT_HEIGHT } from './render';
+import { figureToPng, pngAvailability, renderFigure, ImageOptions, DEFAULT_WIDTH, DEFAULT_HEIGHT } from './render';
+import { PROJECT_ROOT } from '../util/paths';
 import { FormatOptions, TableInput, tableToHtml, tableToMarkdown, toTable } from './tables';
 
 /** mime type → content (strings, base64 for binary, or JSON for `application/…+json`). */
@@ -97,6 +100,38 @@ export async function showFigure(fig: Figure, o: ImageOptions = {}): Promise<voi
   const png = await figureToPng(fig, { ...o, width, height });
   // width/height metadata: a scale-2 PNG still displays at its logical size.
   showBundle(figureBundle(fig, png), { 'image/png': { width, height } });
+}
+
+/**
+ * Show a figure inline AND save it as `<basePath>.png` + `.html` (relative paths are taken from the project root),
+ * rendering the PNG once for both.
+ */
+export async function showAndSaveFigure(fig: Figure, basePath: string, o: ImageOptions = {}): Promise<void> {
+  const width = o.width ?? fig.layout?.width ?? DEFAULT_WIDTH;
+  const height = o.height ?? fig.layout?.height ?? DEFAULT_HEIGHT;
+  const base = path.resolve(PROJECT_ROOT, basePath);
+  const r = await renderFigure(fig, { ...o, width, height, pngPath: `${base}.png`, htmlPath: `${base}.html` });
+  if (r.png) showBundle(figureBundle(fig, r.png), { 'image/png': { width, height } });
+  else showBundle(figureBundle(fig, undefined, `(${r.pngSkipped ?? 'PNG skipped'})`));
+  const rel = path.relative(PROJECT_ROOT, base);
+  console.log(`saved ${r.png ? `${rel}.png and ` : ''}${rel}.html`);
+}
+
+/**
+ * Show a PNG file written earlier (e.g. by the experiment reports) at its own size. A missing file prints where the
+ * interactive .html is instead (PNG export needs Chromium).
+ */
+export function showImageFile(file: string): void {
+  const abs = path.resolve(PROJECT_ROOT, file);
+  const rel = path.relative(PROJECT_ROOT, abs);
+  if (!fs.existsSync(abs)) {
+    console.log(`${rel} was not written (no Chromium for PNG export?); open ${rel.replace(/\.png$/, '.html')} instead`);
+    return;
+  }
+  const png = fs.readFileSync(abs);
+  // PNG header: width and height are big-endian uint32 at bytes 16 and 20.
+  const size = { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+  showBundle({ 'image/png': png.toString('base64'), 'text/plain': `${rel} (${size.width}×${size.height})` }, { 'image/png': size });
 }
 
 /** Show a table (DataFrame, {columns, rows} or row objects) as HTML, with Markdown and plain-text fallbacks. */
