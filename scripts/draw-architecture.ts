@@ -6,7 +6,7 @@
  * Options go through environment variables, e.g. GRID=14 ROW=12 COL=7 DIGITS=2 SEED=3.
  */
 import * as path from 'path';
-import { architectureContent, architectureFigure, type ArchitectureOptions } from '../src/report/architecture';
+import { architectureContent, architectureFigure, type ArchitectureOptions } from '../src/experiments/figure1';
 import { renderFigure, withRenderer } from '../src/report/render';
 
 function envInt(name: string): number | undefined {

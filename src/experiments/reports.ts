@@ -263,7 +263,7 @@ async function ablationReport(p: Profile, out: ReportOutput): Promise<void> {
 }
 
 async function architectureReport(p: Profile, out: ReportOutput): Promise<void> {
-  const mod = await import('../report/architecture');
+  const mod = await import('./figure1');
   await figure(p, 'architecture', mod.architectureFigure(), out, 1400, 700);
 }
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ContrastiveSampler } from '../src/positions/contrastive-sampler';
-import { toDigits } from '../src/positions/digits';
-import { TransferSampler } from '../src/positions/transfer-sampler';
-import { architectureContent, architectureFigure, type ArchitectureOptions } from '../src/report/architecture';
-import { assertFigure, type Figure } from '../src/report/figure';
+import { ContrastiveSampler } from '../../../src/positions/contrastive-sampler';
+import { toDigits } from '../../../src/positions/digits';
+import { TransferSampler } from '../../../src/positions/transfer-sampler';
+import { architectureContent, architectureFigure, type ArchitectureOptions } from '../../../src/experiments/figure1';
+import { assertFigure, type Figure } from '../../../src/report/figure';
 
 type Item = Record<string, unknown>;
 
