@@ -16,6 +16,9 @@ import { loadCheckpoint, saveCheckpoint } from '../src/train/checkpoint';
 import { Trainer, train, type TrainConfig } from '../src/train/loop';
 import { lmTask } from '../src/train/tasks';
 import { Rng } from '../src/util/rng';
+import { spawnSync } from 'child_process';
+import { diskFullAfter, failingCall, faultyFs, shortWrites } from './util/faulty-fs';
+import { mountTinyTmpfs } from './util/tiny-tmpfs';
 
 beforeAll(async () => {
   await initBackend();
@@ -57,6 +60,30 @@ describe('checkpoint file', () => {
     expect(() => loadCheckpoint(path.join(dir, 'nope.ckpt'))).toThrow(/does not exist/);
     expect(() => saveCheckpoint(file, { meta: {}, tensors: new Map([['w', { shape: [2], data: new Float32Array(3) }]]) })).toThrow(/3 values but shape \[2\]/);
     expect(loadCheckpoint(file).meta.step).toBe(1); // the failed save left the old file intact
+  });
+});
+
+describe('checkpoint writes under faults', () => {
+  const ckpt = (step: number, n: number) => ({
+    meta: { step },
+    tensors: new Map([['w', { shape: [n], data: Float32Array.from({ length: n }, (_, i) => i * 0.5 + step) }]]),
+  });
+
+  it('a short write is completed (the old code renamed a torn file), ENOSPC or a failing fsync/rename keeps the old file byte-identical', () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'a.ckpt');
+    saveCheckpoint(file, ckpt(1, 3000));
+    const old = fs.readFileSync(file);
+    for (const io of [faultyFs(diskFullAfter(5000)), failingCall('fsyncSync', 'EIO', 1).io, failingCall('renameSync', 'EXDEV', 1).io]) {
+      expect(() => saveCheckpoint(file, ckpt(2, 3000), io)).toThrow(/writing .*a\.ckpt failed: (ENOSPC|EIO|EXDEV).*previous a\.ckpt .*untouched/);
+      expect(fs.readFileSync(file).equals(old)).toBe(true);
+      expect(fs.readdirSync(dir)).toEqual(['a.ckpt']);
+    }
+    expect(loadCheckpoint(file).meta.step).toBe(1);
+    saveCheckpoint(file, ckpt(3, 3000), faultyFs(shortWrites(1000)));
+    const back = loadCheckpoint(file);
+    expect(back.meta.step).toBe(3);
+    expect(Array.from(back.tensors.get('w')!.data)).toEqual(Array.from(ckpt(3, 3000).tensors.get('w')!.data));
   });
 });
 
@@ -145,5 +172,68 @@ describe('resume after a kill', () => {
       x.enc.dispose();
     }
     other.dispose();
+  });
+});
+
+describe('a full disk during training', () => {
+  it('fails the run with the path and ENOSPC; the last good checkpoint survives and resumes bit-identically (tiny tmpfs)', async (ctx) => {
+    // Size the file system so one checkpoint fits but not a second beside it (the atomic write needs both at once).
+    const probe = path.join(tmpDir(), 'probe.ckpt');
+    const p = build();
+    const tr = new Trainer(p.model, lmTask({ tokens, batch: 3, time: T }), config({}));
+    tr.save(probe);
+    const size = fs.statSync(probe).size;
+    tr.dispose();
+    p.model.dispose();
+    p.enc.dispose();
+    const tiny = mountTinyTmpfs(Math.ceil(size * 1.5));
+    if (!tiny.ok) {
+      console.log(`skipping the tmpfs training test: ${tiny.reason}`);
+      return ctx.skip();
+    }
+    try {
+      const file = path.join(tiny.dir, 'run.ckpt');
+      const b = build();
+      const run = train(b.model, lmTask({ tokens, batch: 3, time: T }), config({ checkpoint: { path: file, every: 5 } }));
+      await expect(run).rejects.toThrow(new RegExp(`writing ${file.replace(/[.]/g, '\\.')} failed: ENOSPC`));
+      expect(fs.readdirSync(tiny.dir)).toEqual(['run.ckpt']);
+      expect(loadCheckpoint(file).meta.step).toBe(5);
+      // the step-5 checkpoint, moved to a healthy disk, resumes to exactly the uninterrupted run
+      const safe = path.join(tmpDir(), 'run.ckpt');
+      fs.copyFileSync(file, safe);
+      const a = build();
+      const full = await train(a.model, lmTask({ tokens, batch: 3, time: T }), config({}));
+      const c = build();
+      const resumed = await train(c.model, lmTask({ tokens, batch: 3, time: T }), config({ checkpoint: { path: safe, every: 5 }, resumeFrom: 'auto' }));
+      expect(resumed.startStep).toBe(5);
+      expect(resumed.reports.map((r) => r.loss)).toEqual(full.reports.slice(5).map((r) => r.loss));
+      const w = c.model.params.getWeights();
+      for (const [k, v] of a.model.params.getWeights()) expect(Array.from(w.get(k)!.data), k).toEqual(Array.from(v.data));
+      for (const x of [a, b, c]) {
+        x.model.dispose();
+        x.enc.dispose();
+      }
+    } finally {
+      tiny.unmount();
+    }
+  });
+
+  it('`npm run train` on a full disk exits non-zero, naming the checkpoint path and ENOSPC (tiny tmpfs)', (ctx) => {
+    const tiny = mountTinyTmpfs(48 * 1024); // config.json, meta.json and log.jsonl fit; the quick LM's checkpoint does not
+    if (!tiny.ok) {
+      console.log(`skipping the tmpfs CLI test: ${tiny.reason}`);
+      return ctx.skip();
+    }
+    try {
+      const out = path.join(tiny.dir, 'run');
+      const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
+      const cli = path.join(__dirname, '..', 'src', 'cli', 'train.ts');
+      const r = spawnSync(tsx, [cli, '--task', 'lm', '--encoding', 'none', '--profile', 'quick', '--steps', '2', '--out', out], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`writing ${path.join(out, 'checkpoint.bin')} failed: ENOSPC`);
+      expect(fs.readdirSync(out).sort()).toEqual(['config.json', 'log.jsonl', 'meta.json']); // no torn checkpoint, no temp file
+    } finally {
+      tiny.unmount();
+    }
   });
 });

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { SeqPEEncoder } from '../src/encodings/seqpe-encoder';
 import { assignNamed, loadWeights, MANIFEST_FILE, readManifest, saveWeights, WeightsFile } from '../src/encodings/weights-io';
+import { diskFullAfter, failingCall, faultyFs, shortWrites } from './util/faulty-fs';
 
 let root: string;
 beforeAll(async () => {
@@ -67,6 +68,31 @@ describe('weights-io', () => {
     const { tensors } = loadWeights(dir);
     expect(Array.from(tensors.get('t')!.dataSync())).toEqual([4, 5, 6]);
     tf.dispose([t, t2, ...tensors.values()]);
+  });
+
+  it('a save that fails (disk full in the data file, or a failing rename of model.json) keeps the previous save loadable', () => {
+    const dir = freshDir();
+    const good = tf.tensor1d([1, 2, 3, 4]);
+    saveWeights(dir, { w: good }, { v: 1 });
+    const snapshot = () => new Map(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f)).toString('hex')]));
+    const before = snapshot();
+    const next = tf.tensor1d(Array.from({ length: 4096 }, (_, i) => i));
+    expect(() => saveWeights(dir, { w: next }, { v: 2 }, faultyFs(diskFullAfter(1000)))).toThrow(/writing .*weights\.[0-9a-f]{16}\.bin failed: ENOSPC/);
+    expect(snapshot()).toEqual(before);
+    // the data file goes through, the manifest's rename fails: the old manifest still names the old data file
+    const failRename = failingCall('renameSync', 'EIO', 2).io;
+    expect(() => saveWeights(dir, { w: next }, { v: 2 }, failRename)).toThrow(new RegExp(`writing ${path.join(dir, MANIFEST_FILE).replace(/[.]/g, '\\.')} failed: EIO`));
+    const back = loadWeights(dir);
+    expect(back.meta).toEqual({ v: 1 });
+    expect(Array.from(back.tensors.get('w')!.dataSync())).toEqual([1, 2, 3, 4]);
+    back.tensors.forEach((t) => t.dispose());
+    // short writes are completed, not torn
+    saveWeights(dir, { w: next }, { v: 3 }, faultyFs(shortWrites(5)));
+    const again = loadWeights(dir);
+    expect(Array.from(again.tensors.get('w')!.dataSync())).toEqual(Array.from(next.dataSync()));
+    again.tensors.forEach((t) => t.dispose());
+    good.dispose();
+    next.dispose();
   });
 
   it('fails clearly on a missing directory, a truncated data file or a foreign manifest', () => {

@@ -5,16 +5,18 @@
  *                  "weightsManifest": [{ "paths": ["weights.<sha>.bin"], "weights": [{ "name", "shape", "dtype" }, ...] }] }
  *   weights.<sha>.bin   the values, little-endian, concatenated in manifest order
  *
- * which tf.io's weight loaders also read. Writes are atomic: the data file (named by a hash of its bytes) is written to a
- * temporary name and renamed, then model.json likewise, and only then are data files no longer referenced deleted. A
- * crash at any point leaves the previous complete save, or the new one, never a mix.
+ * which tf.io's weight loaders also read. Each file is written atomically (src/util/atomic-write.ts: written fully,
+ * fsynced, renamed): the data file (named by a hash of its bytes) first, then model.json, and only then are data files
+ * no longer referenced deleted. A crash or a full disk at any point leaves the previous complete save, or the new one,
+ * never a mix; a failed write throws an error naming the file and the cause.
  * Supported dtypes: float32 and int32.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { writeFileAtomic, type AtomicFs, nodeFs } from '../util/atomic-write';
+import { fromLittleEndian, toLittleEndian } from '../util/blob';
 
 export const MANIFEST_FILE = 'model.json';
 export const WEIGHTS_FORMAT = 'seqpe-ts-weights';
@@ -46,68 +48,34 @@ function toMap<T>(m: Map<string, T> | Record<string, T>): Map<string, T> {
   return m instanceof Map ? m : new Map(Object.entries(m));
 }
 
-const LITTLE_ENDIAN = os.endianness() === 'LE';
-
-function valuesToBytes(values: Float32Array | Int32Array): Buffer {
-  if (LITTLE_ENDIAN) return Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  const b = Buffer.alloc(values.length * 4);
-  for (let i = 0; i < values.length; i++) {
-    if (values instanceof Float32Array) b.writeFloatLE(values[i], i * 4);
-    else b.writeInt32LE(values[i], i * 4);
-  }
-  return b;
-}
-
-function bytesToValues(buf: Buffer, offset: number, n: number, dtype: WeightDtype): Float32Array | Int32Array {
-  if (LITTLE_ENDIAN) {
-    // Copy into a fresh, aligned buffer (the file buffer's offset need not be a multiple of 4).
-    const ab = buf.buffer.slice(buf.byteOffset + offset, buf.byteOffset + offset + n * 4);
-    return dtype === 'float32' ? new Float32Array(ab) : new Int32Array(ab);
-  }
-  const out = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = dtype === 'float32' ? buf.readFloatLE(offset + i * 4) : buf.readInt32LE(offset + i * 4);
-  return out;
-}
-
-function writeAtomic(file: string, data: Buffer | string): void {
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    if (fs.existsSync(tmp)) fs.unlinkSync(tmp);
-    throw e;
-  }
-}
-
 /**
  * Writes name → tensor to `dir` (created if needed). Tensors are read, not disposed.
  * @param meta JSON-serialisable description stored in model.json
+ * @param io the file-system layer (tests inject faults through it)
  */
-export function saveWeights(dir: string, tensors: NamedTensors, meta?: unknown): void {
+export function saveWeights(dir: string, tensors: NamedTensors, meta?: unknown, io: AtomicFs = nodeFs): void {
   const map = toMap(tensors);
   const entries: WeightEntry[] = [];
-  const chunks: Buffer[] = [];
+  const chunks: Uint8Array[] = [];
   for (const [name, t] of map) {
     if (t.isDisposed) throw new Error(`saveWeights: tensor ${JSON.stringify(name)} is disposed`);
     if (t.dtype !== 'float32' && t.dtype !== 'int32') {
       throw new Error(`saveWeights: tensor ${JSON.stringify(name)} has dtype ${t.dtype}; only float32 and int32 are supported`);
     }
     entries.push({ name, shape: [...t.shape], dtype: t.dtype });
-    chunks.push(Buffer.from(valuesToBytes(t.dataSync() as Float32Array | Int32Array)));
+    chunks.push(toLittleEndian(t.dataSync() as Float32Array | Int32Array));
   }
   const data = Buffer.concat(chunks);
   const hash = crypto.createHash('sha256').update(data).digest('hex').slice(0, 16);
   const binName = `weights.${hash}.bin`;
-  fs.mkdirSync(dir, { recursive: true });
-  writeAtomic(path.join(dir, binName), data);
+  writeFileAtomic(path.join(dir, binName), data, io);
   const manifest: WeightsFile = {
     format: WEIGHTS_FORMAT,
     formatVersion: 1,
     ...(meta === undefined ? {} : { meta }),
     weightsManifest: [{ paths: [binName], weights: entries }],
   };
-  writeAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 1));
+  writeFileAtomic(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest, null, 1), io);
   for (const f of fs.readdirSync(dir)) {
     if (/^weights\.[0-9a-f]{16}\.bin$/.test(f) && f !== binName) fs.unlinkSync(path.join(dir, f));
   }
@@ -164,7 +132,7 @@ export function loadWeights(dir: string): { tensors: Map<string, tf.Tensor>; met
       for (const w of g.weights) {
         if (tensors.has(w.name)) throw new Error(`loadWeights: ${dir} names ${JSON.stringify(w.name)} twice`);
         const n = w.shape.reduce((x, y) => x * y, 1);
-        tensors.set(w.name, tf.tensor(bytesToValues(buf, off, n, w.dtype), w.shape, w.dtype));
+        tensors.set(w.name, tf.tensor(fromLittleEndian(buf, off, n, w.dtype), w.shape, w.dtype));
         off += 4 * n;
       }
     }

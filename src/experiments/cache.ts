@@ -11,6 +11,8 @@ import { execSync } from 'child_process';
 import { PROJECT_ROOT } from '../util/paths';
 
 export { PROJECT_ROOT };
+/** Run-folder files (config.json, meta.json, result.json) are written fully or not at all (src/util/atomic-write.ts). */
+export { writeFileAtomic } from '../util/atomic-write';
 
 /** JSON with object keys sorted, so equal configs hash equally whatever their key order. */
 export function stableStringify(v: unknown): string {
@@ -31,21 +33,12 @@ export function configHash(config: unknown): string {
   return createHash('sha256').update(stableStringify(config)).digest('hex').slice(0, 12);
 }
 
-
 export function resultsRoot(): string {
   return process.env.SEQPE_RESULTS_DIR ? path.resolve(process.env.SEQPE_RESULTS_DIR) : path.join(PROJECT_ROOT, 'results');
 }
 
 export function runDir(kind: string, config: unknown): string {
   return path.join(resultsRoot(), 'runs', `${kind}-${configHash(config)}`);
-}
-
-/** Write a file atomically: temp file in the same folder, then rename. */
-export function writeFileAtomic(file: string, data: string | Buffer): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 export function readJson<T>(file: string): T | undefined {

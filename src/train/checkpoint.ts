@@ -1,7 +1,8 @@
 /**
- * Checkpoint files: one file per checkpoint, written atomically (to a temporary file in the same directory, flushed,
- * then renamed over the target), so a run killed at any moment leaves either the previous checkpoint or the new one,
- * never a torn file.
+ * Checkpoint files: one file per checkpoint, written atomically by src/util/atomic-write.ts (every byte written, file
+ * and folder fsynced, then renamed over the target), so a run killed at any moment, or a disk that fills up, leaves
+ * either the previous checkpoint or the new one, never a torn file. A failed write throws an AtomicWriteError naming the
+ * path and the cause; the training loop lets it propagate, so the run fails (non-zero exit) instead of going on.
  *
  * Layout: the ASCII magic "SEQPECKPT1\n", a little-endian uint32 header length, a UTF-8 JSON header
  * {meta, tensors: [{name, shape, offset, length}]}, zero padding to a multiple of 4 bytes, then every tensor's float32
@@ -9,8 +10,9 @@
  * bit-exactly, which is what makes resumed runs identical to uninterrupted ones.
  */
 import * as fs from 'fs';
-import * as path from 'path';
 import type { SavedTensor } from '../models/params';
+import { nodeFs, writeFileAtomic, type AtomicFs } from '../util/atomic-write';
+import { fromLittleEndian, toLittleEndian } from '../util/blob';
 
 const MAGIC = Buffer.from('SEQPECKPT1\n', 'ascii');
 
@@ -27,8 +29,11 @@ interface TensorEntry {
   length: number;
 }
 
-/** Writes `data` to `file` atomically (see the file comment). Creates the directory if needed. */
-export function saveCheckpoint(file: string, data: CheckpointData): void {
+/**
+ * Writes `data` to `file` atomically (see the file comment). Creates the directory if needed.
+ * @param io the file-system layer (tests inject faults through it)
+ */
+export function saveCheckpoint(file: string, data: CheckpointData, io: AtomicFs = nodeFs): void {
   const entries: TensorEntry[] = [];
   let offset = 0;
   for (const [name, t] of data.tensors) {
@@ -44,23 +49,7 @@ export function saveCheckpoint(file: string, data: CheckpointData): void {
   const pad = Buffer.alloc((4 - (pre % 4)) % 4);
   const values = new Float32Array(offset);
   for (const e of entries) values.set(data.tensors.get(e.name)!.data, e.offset);
-  const body = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  if (!isLittleEndian()) throw new Error('saveCheckpoint: big-endian hosts are not supported');
-
-  const dir = path.dirname(path.resolve(file));
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.tmp-${process.pid}-${Date.now()}`);
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    for (const b of [MAGIC, lenBuf, header, pad, body]) fs.writeSync(fd, b);
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file); // atomic replacement on POSIX
+  writeFileAtomic(file, [MAGIC, lenBuf, header, pad, toLittleEndian(values)], io);
 }
 
 /** Reads a checkpoint written by saveCheckpoint; a truncated or foreign file is a clear error. */
@@ -85,14 +74,8 @@ export function loadCheckpoint(file: string): CheckpointData {
   if (bodyStart + 4 * total !== buf.length) {
     throw new Error(`checkpoint ${file} has ${buf.length - bodyStart} value bytes, expected ${4 * total} (truncated or corrupt)`);
   }
-  // Copy into an aligned buffer: the file buffer's byte offset need not be a multiple of 4.
-  const values = new Float32Array(total);
-  new Uint8Array(values.buffer).set(buf.subarray(bodyStart, bodyStart + 4 * total));
+  const values = fromLittleEndian(buf, bodyStart, total, 'float32') as Float32Array;
   const tensors = new Map<string, SavedTensor>();
   for (const e of header.tensors) tensors.set(e.name, { shape: e.shape, data: values.slice(e.offset, e.offset + e.length) });
   return { meta: header.meta, tensors };
-}
-
-function isLittleEndian(): boolean {
-  return new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 }
