@@ -1,7 +1,7 @@
 /**
- * Models: the fast ops against independent routes (stock tfjs autodiff, plain-JS hand computations, closed forms), the
- * two models against a straightforward reference written with stock tfjs ops (values AND every gradient), the causal
- * mask, the ViT's patch order and CLS handling, the encoding hooks, and memory hygiene.
+ * Models (the kernels themselves are tested in test/kernels/): dropout, the two models against a straightforward
+ * reference written with stock tfjs ops (values AND every gradient), the causal mask, the ViT's patch order and CLS
+ * handling, the encoding hooks, and memory hygiene.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -10,17 +10,9 @@ import { NoPE } from '../src/encodings/none';
 import { createEncoding, type EncodingSpec } from '../src/encodings';
 import { LearnedAPE } from '../src/encodings/learned';
 import type { ApplyOptions, EncodingOutput, PositionEncoding, PositionLayout } from '../src/encodings/types';
-import { geluErf, geluTanh, layerNorm } from '../src/ops/layers';
-import { linear } from '../src/ops/matmul';
 import { selfAttention, causalMask } from '../src/models/attention';
-import { batchMatMul, batchMatMulRaw } from '../src/models/batch-matmul';
 import { CausalLM } from '../src/models/causal-lm';
-import { softmaxCrossEntropy } from '../src/models/cross-entropy';
-import { dense } from '../src/models/dense';
 import { dropout } from '../src/models/dropout';
-import { embedLookup } from '../src/models/embedding';
-import { geluErfFast, geluTanhFast } from '../src/models/gelu';
-import { layerNormFast } from '../src/models/layer-norm';
 import { ParamStore } from '../src/models/params';
 import { ViT } from '../src/models/vit';
 import { Rng } from '../src/util/rng';
@@ -36,146 +28,9 @@ const randn = (shape: number[], seed: number, std = 1): tf.Tensor => {
   return tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal() * std), shape);
 };
 
-// ------------------------------------------------------------------------------------------------ fast ops
+// ------------------------------------------------------------------------------------------------ dropout
 
-describe('fast ops agree with independent routes', () => {
-  it('batchMatMul equals tf.matMul in value and gradient, rank 3 and 4, batched and batch-1', () => {
-    const shapes: Array<[number[], number[]]> = [
-      [[3, 5, 7], [3, 7, 4]],
-      [[2, 3, 6, 5], [2, 3, 5, 6]],
-      [[1, 4, 3], [1, 3, 2]],
-      [[16, 4, 17, 8], [16, 4, 8, 17]],
-    ];
-    shapes.forEach(([sa, sb], i) => {
-      tf.tidy(() => {
-        const a = randn(sa, 10 + i);
-        const b = randn(sb, 20 + i);
-        expect(maxAbs(batchMatMul(a, b), tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D))).toBeLessThan(1e-5);
-        const dy = randn([...sa.slice(0, -1), sb[sb.length - 1]], 30 + i);
-        const mine = tf.grads((x: tf.Tensor, y: tf.Tensor) => batchMatMul(x, y).mul(dy).sum())([a, b]);
-        const ref = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D).mul(dy).sum())([a, b]);
-        expect(maxAbs(mine[0], ref[0])).toBeLessThan(1e-4);
-        expect(maxAbs(mine[1], ref[1])).toBeLessThan(1e-4);
-      });
-    });
-    if (tf.getBackend() === 'wasm') expect(tf.getKernel('SeqpeBatchMatMulViews', 'wasm')).toBeDefined();
-  });
-
-  it('batchMatMul rejects broadcasting and mismatched shapes with clear errors', () => {
-    tf.tidy(() => {
-      expect(() => batchMatMulRaw(tf.zeros([2, 3, 4]), tf.zeros([1, 4, 3]))).toThrow(/batch dims differ/);
-      expect(() => batchMatMulRaw(tf.zeros([2, 3, 4]), tf.zeros([2, 5, 3]))).toThrow(/inner dims differ/);
-      expect(() => batchMatMulRaw(tf.zeros([3, 4]), tf.zeros([4, 3]))).toThrow(/rank 3 or both rank 4/);
-    });
-  });
-
-  it('geluTanhFast is the tanh GELU (σ form) and its gradient matches autodiff of the tanh form', () => {
-    tf.tidy(() => {
-      const x = tf.linspace(-9, 9, 721);
-      expect(maxAbs(geluTanhFast(x), geluTanh(x))).toBeLessThan(2e-6);
-      const g1 = tf.grad((t: tf.Tensor) => geluTanhFast(t).sum())(x);
-      const g2 = tf.grad((t: tf.Tensor) => geluTanh(t).sum())(x);
-      expect(maxAbs(g1, g2)).toBeLessThan(2e-6);
-      // a hand value: gelu_tanh(1) = 0.5·(1 + tanh(√(2/π)·1.044715))
-      const v = 0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * 1.044715));
-      expect(geluTanhFast(tf.scalar(1)).dataSync()[0]).toBeCloseTo(v, 6);
-    });
-  });
-
-  it('geluErfFast matches the exact GELU and its derivative Φ(x) + x·φ(x)', () => {
-    tf.tidy(() => {
-      const x = tf.linspace(-6, 6, 481);
-      expect(maxAbs(geluErfFast(x), geluErf(x))).toBeLessThan(2e-6);
-      const g1 = tf.grad((t: tf.Tensor) => geluErfFast(t).sum())(x);
-      const g2 = tf.grad((t: tf.Tensor) => geluErf(t).sum())(x);
-      expect(maxAbs(g1, g2)).toBeLessThan(1e-5);
-      // derivative at 0 is Φ(0) = 0.5
-      expect(tf.grad((t: tf.Tensor) => geluErfFast(t).sum())(tf.zeros([1])).dataSync()[0]).toBeCloseTo(0.5, 6);
-    });
-  });
-
-  it('layerNormFast equals tf.moments LayerNorm in value and all three gradients', () => {
-    tf.tidy(() => {
-      const x = randn([5, 3, 16], 1, 3).add(2);
-      const g = randn([16], 2);
-      const b = randn([16], 3);
-      const dy = randn([5, 3, 16], 4);
-      expect(maxAbs(layerNormFast(x, g as tf.Tensor1D, b as tf.Tensor1D), layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D))).toBeLessThan(1e-5);
-      const f1 = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => layerNormFast(xx, gg as tf.Tensor1D, bb as tf.Tensor1D).mul(dy).sum();
-      const f2 = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => layerNorm(xx, gg as tf.Tensor1D, bb as tf.Tensor1D).mul(dy).sum();
-      const a = tf.grads(f1)([x, g, b]);
-      const r = tf.grads(f2)([x, g, b]);
-      a.forEach((t, i) => expect(maxAbs(t, r[i])).toBeLessThan(2e-5));
-    });
-  });
-
-  it('dense equals linear in value and gradients for both transpose choices (in < out and in > out)', () => {
-    for (const [inD, outD] of [[6, 11], [11, 6]]) {
-      tf.tidy(() => {
-        const x = randn([2, 7, inD], 5);
-        const w = randn([inD, outD], 6);
-        const b = randn([outD], 7);
-        const dy = randn([2, 7, outD], 8);
-        expect(maxAbs(dense(x, w as tf.Tensor2D, b as tf.Tensor1D), linear(x, w as tf.Tensor2D, b as tf.Tensor1D))).toBeLessThan(1e-5);
-        const a = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => dense(xx, ww as tf.Tensor2D, bb as tf.Tensor1D).mul(dy).sum())([x, w, b]);
-        const r = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => linear(xx, ww as tf.Tensor2D, bb as tf.Tensor1D).mul(dy).sum())([x, w, b]);
-        a.forEach((t, i) => expect(maxAbs(t, r[i])).toBeLessThan(1e-4));
-      });
-    }
-  });
-
-  it('softmaxCrossEntropy: value by hand (float64 log-sum-exp) and gradient (softmax − onehot)·w/Σw', () => {
-    const N = 6;
-    const V = 5;
-    const r = new Rng(9);
-    const z = Array.from({ length: N * V }, () => r.normal() * 3);
-    const t = [0, 4, 2, 2, 1, 3];
-    const w = [1, 0, 2, 0.5, 0, 1];
-    const lse = (i: number) => {
-      const row = z.slice(i * V, (i + 1) * V);
-      const m = Math.max(...row);
-      return m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
-    };
-    const nll = t.map((ti, i) => lse(i) - z[i * V + ti]);
-    const meanNll = nll.reduce((a, b) => a + b, 0) / N;
-    const sw = w.reduce((a, b) => a + b, 0);
-    const wNll = nll.reduce((s, v, i) => s + v * w[i], 0) / sw;
-    tf.tidy(() => {
-      const logits = tf.tensor2d(z, [N, V]);
-      expect(softmaxCrossEntropy(logits, t).dataSync()[0]).toBeCloseTo(meanNll, 5);
-      expect(softmaxCrossEntropy(logits, t, w).dataSync()[0]).toBeCloseTo(wNll, 5);
-      const g = tf.grad((l: tf.Tensor) => softmaxCrossEntropy(l as tf.Tensor2D, t, w))(logits).dataSync();
-      for (let i = 0; i < N; i++) {
-        const e = z.slice(i * V, (i + 1) * V).map((v) => Math.exp(v - lse(i)));
-        for (let j = 0; j < V; j++) expect(g[i * V + j]).toBeCloseTo(((e[j] - (j === t[i] ? 1 : 0)) * w[i]) / sw, 6);
-      }
-      // and the result agrees with tfjs's own softmax cross-entropy for the unweighted mean
-      const ref = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(t, 'int32'), V), logits).dataSync()[0];
-      expect(softmaxCrossEntropy(logits, t).dataSync()[0]).toBeCloseTo(ref, 5);
-    });
-  });
-
-  it('softmaxCrossEntropy rejects bad targets and all-zero weights', () => {
-    tf.tidy(() => {
-      const l = tf.zeros([2, 3]) as tf.Tensor2D;
-      expect(() => softmaxCrossEntropy(l, [0, 3])).toThrow(/target\[1\] = 3 is outside \[0, 3\)/);
-      expect(() => softmaxCrossEntropy(l, [0])).toThrow(/1 targets for 2 rows/);
-      expect(() => softmaxCrossEntropy(l, [0, 1], [0, 0])).toThrow(/all weights are zero/);
-      expect(() => softmaxCrossEntropy(l, [0, 1], [1, -1])).toThrow(/weight\[1\] = -1/);
-    });
-  });
-
-  it('embedLookup gathers rows and its gradient sums dy per id (hand count)', () => {
-    tf.tidy(() => {
-      const table = randn([4, 3], 11) as tf.Tensor2D;
-      const ids = tf.tensor2d([[1, 3, 1], [0, 1, 2]], [2, 3], 'int32');
-      expect(maxAbs(embedLookup(ids, table), tf.gather(table, ids))).toBe(0);
-      const g = tf.grad((t: tf.Tensor) => embedLookup(ids, t as tf.Tensor2D).sum())(table).arraySync() as number[][];
-      // every dy is 1: the gradient row of id k is (number of occurrences of k) in every column
-      expect(g).toEqual([[1, 1, 1], [3, 3, 3], [1, 1, 1], [1, 1, 1]]);
-    });
-  });
-
+describe('model dropout', () => {
   it('dropout: identity in eval, same mask for the same Rng state, keep-scaled, rate within 3σ', () => {
     tf.tidy(() => {
       const x = tf.ones([100, 100]);

@@ -3,11 +3,9 @@
  * MLP = W₂ · GELU(W₁ x + b₁) + b₂ with hidden width mlpRatio · d.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dense } from './dense';
-import { layerNormFast as layerNorm } from './layer-norm';
+import { gelu, type GeluKind, layerNorm, linear as dense } from '../kernels';
 import { AttentionInit, AttentionOptions, AttentionParams, createAttentionParams, selfAttention } from './attention';
 import { dropout } from './dropout';
-import { GeluKind, gelu } from './gelu';
 import type { ParamStore } from './params';
 
 export interface BlockParams {

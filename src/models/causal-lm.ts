@@ -8,14 +8,11 @@
  * biases, LayerNorm 1/0. Nothing here names a specific encoding; its variables join the 'pe' parameter group.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../ops/matmul';
-import { layerNormFast as layerNorm } from './layer-norm';
+import { checkTokenIds, embedding as embedLookup, layerNorm, matMul, softmaxCrossEntropy } from '../kernels';
 import type { PositionEncoding, PositionLayout } from '../encodings/types';
 import { causalMask } from './attention';
 import { BlockParams, createBlockParams, transformerBlock } from './block';
-import { softmaxCrossEntropy } from './cross-entropy';
 import { dropout } from './dropout';
-import { checkTokenIds, embedLookup } from './embedding';
 import { ParamStore } from './params';
 import { adoptEncoding, applyEncoding, checkDims, checkInputAdd } from './shared';
 import type { ForwardOptions, ModelRun, TrainableModel } from './types';

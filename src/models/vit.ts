@@ -9,11 +9,9 @@
  * Init (timm): truncated N(0, 0.02) for linear weights and the CLS token, zero biases, LayerNorm 1/0.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dense } from './dense';
-import { layerNormFast as layerNorm } from './layer-norm';
+import { layerNorm, linear as dense, softmaxCrossEntropy } from '../kernels';
 import type { PositionEncoding, PositionLayout } from '../encodings/types';
 import { BlockParams, createBlockParams, transformerBlock } from './block';
-import { softmaxCrossEntropy } from './cross-entropy';
 import { dropout } from './dropout';
 import { ParamStore } from './params';
 import { adoptEncoding, applyEncoding, checkDims, checkInputAdd } from './shared';
