@@ -31,17 +31,37 @@ const randn = (shape: number[], seed: number, std = 1): tf.Tensor => {
 // ------------------------------------------------------------------------------------------------ dropout
 
 describe('model dropout', () => {
-  it('dropout: identity in eval, same mask for the same Rng state, keep-scaled, rate within 3σ', () => {
+  it('identity in eval; same Rng state → same mask, different state → different mask; keep-scaled; rate within 3σ', () => {
     tf.tidy(() => {
-      const x = tf.ones([100, 100]);
+      const x = tf.ones([400, 500]); // 200 000 draws: 3σ of the zero fraction is 0.003
       expect(dropout(x, 0.3, false, undefined)).toBe(x);
       const a = dropout(x, 0.3, true, new Rng(5)).dataSync();
       const b = dropout(x, 0.3, true, new Rng(5)).dataSync();
       expect(Array.from(a)).toEqual(Array.from(b));
+      const c = dropout(x, 0.3, true, new Rng(6)).dataSync();
+      expect(a.some((v, i) => v !== c[i])).toBe(true);
       const zeros = a.filter((v) => v === 0).length / a.length;
       expect(Math.abs(zeros - 0.3)).toBeLessThan(3 * Math.sqrt((0.3 * 0.7) / a.length));
       for (const v of a) expect(v === 0 || Math.abs(v - 1 / 0.7) < 1e-6).toBe(true);
+      // zero fractions agree between two independent masks (same distribution), and the masks overlap as independent
+      // Bernoulli(0.7) draws do: P(both kept) = 0.49
+      const both = a.reduce((n, v, i) => n + (v !== 0 && c[i] !== 0 ? 1 : 0), 0) / a.length;
+      expect(Math.abs(both - 0.49)).toBeLessThan(3 * Math.sqrt((0.49 * 0.51) / a.length));
       expect(() => dropout(x, 0.3, true, undefined)).toThrow(/needs an Rng/);
+      expect(() => dropout(x, 1, true, new Rng(1))).toThrow(/rate must be in \[0, 1\), got 1/);
+    });
+  });
+
+  it('draws one integer seed from the run Rng per call (no per-element JS draws), so a stream stays cheap to checkpoint', () => {
+    tf.tidy(() => {
+      const rng = new Rng(11);
+      const mirror = new Rng(11);
+      dropout(tf.ones([64, 64]), 0.5, true, rng);
+      const seed = mirror.nextU32();
+      expect(rng.getState()).toEqual(mirror.getState());
+      // and the mask is the kernel's for that seed
+      expect(Array.from(dropout(tf.ones([8]), 0.5, true, new Rng(11)).dataSync()))
+        .toEqual(Array.from(tf.ones([8]).mul(tf.randomUniform([8], 0, 1, 'float32', seed).greaterEqual(0.5).cast('float32').mul(2)).dataSync()));
     });
   });
 });
@@ -315,6 +335,54 @@ describe('CausalLM', () => {
       expect(() => drop.forward(tf.zeros([1, 4], 'int32') as tf.Tensor2D, { training: true })).toThrow(/needs an Rng/);
     });
     drop.dispose();
+    m.dispose();
+  });
+
+  it('accepts host token ids: same logits as a tensor input, checked before any tensor exists, no value read back', () => {
+    const enc = new NoPE({ dModel: D, heads: H, layers: L });
+    const m = new CausalLM({ vocab: V, dModel: D, layers: L, heads: H, seed: 2, initStd: 0.2 }, enc);
+    const ids = Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 12]);
+    const targets = Int32Array.from([2, 3, 4, 5, 6, 7, 8, 9, 10, 0]);
+    const host = { ids, shape: [B, T] as const };
+    tf.tidy(() => {
+      expect(maxAbs(m.forward(host, { training: false }), m.forward(tf.tensor2d(ids, [B, T], 'int32'), { training: false }))).toBe(0);
+      // count read-backs (dataSync) during a loss: none with host ids and host targets, one per tensor input otherwise
+      const proto = tf.Tensor.prototype as unknown as { dataSync: () => unknown };
+      const orig = proto.dataSync;
+      let reads = 0;
+      proto.dataSync = function (this: tf.Tensor) { reads++; return orig.call(this); };
+      try {
+        m.loss(host, targets, { training: false });
+        expect(reads).toBe(0);
+        m.loss(tf.tensor2d(ids, [B, T], 'int32'), targets, { training: false });
+        expect(reads).toBe(1);
+      } finally {
+        proto.dataSync = orig;
+      }
+      const n0 = tf.memory().numTensors;
+      expect(() => m.forward({ ids: Int32Array.from([0, 13]), shape: [1, 2] }, { training: false })).toThrow(/token id 13 at index 1 is outside \[0, 13\)/);
+      expect(tf.memory().numTensors).toBe(n0); // rejected before any tensor was made
+      expect(() => m.forward({ ids, shape: [3, 3] }, { training: false })).toThrow(/10 host token ids do not fill shape \[3,3\]/);
+    });
+    m.dispose();
+  });
+
+  it('dropout in training: equal Rng states give equal losses, different states differ, eval ignores the Rng', () => {
+    const enc = new NoPE({ dModel: D, heads: H, layers: L });
+    const m = new CausalLM({ vocab: V, dModel: D, layers: L, heads: H, seed: 2, dropout: 0.2, attnDropout: 0.1 }, enc);
+    const host = { ids: Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 12]), shape: [B, T] as const };
+    const targets = new Int32Array(B * T).fill(4);
+    const loss = (rng: Rng | undefined, training = true) => tf.tidy(() => m.loss(host, targets, { training, rng }).loss.dataSync()[0]);
+    expect(loss(new Rng(5))).toBe(loss(new Rng(5)));
+    expect(loss(new Rng(5))).not.toBe(loss(new Rng(6)));
+    expect(loss(new Rng(5))).not.toBe(loss(undefined, false));
+    expect(loss(undefined, false)).toBe(loss(new Rng(9), false));
+    // one seed per dropout site: embedding, then per layer attention probabilities and the two residual branches
+    const rng = new Rng(3);
+    loss(rng);
+    const mirror = new Rng(3);
+    for (let i = 0; i < 1 + 3 * L; i++) mirror.nextU32();
+    expect(rng.getState()).toEqual(mirror.getState());
     m.dispose();
   });
 

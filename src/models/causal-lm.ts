@@ -36,6 +36,17 @@ export interface CausalLMConfig {
 
 export type ResolvedCausalLMConfig = Required<CausalLMConfig>;
 
+/**
+ * Token ids on the host with their [batch, time] shape: the hot-path input. The ids are checked against the vocabulary
+ * here, before any tensor exists; a tensor input is checked too, but that costs a read-back of its values.
+ */
+export interface HostTokens {
+  ids: Int32Array;
+  shape: readonly [number, number];
+}
+
+export type TokenInput = tf.Tensor2D | HostTokens;
+
 export interface LMLossResult {
   loss: tf.Scalar;
   logits: tf.Tensor3D;
@@ -82,16 +93,32 @@ export class CausalLM implements TrainableModel {
     return m;
   }
 
+  /** Checks the ids (on the host) and returns them as an int32 [B, T] tensor. */
+  private tokenTensor(tokens: TokenInput): tf.Tensor2D {
+    const vocab = this.config.vocab;
+    if (tokens instanceof tf.Tensor) {
+      if (tokens.rank !== 2) throw new Error(`CausalLM: tokens must be [batch, time], got shape [${tokens.shape}]`);
+      if (tokens.dtype !== 'int32') throw new Error(`CausalLM: tokens must be int32, got ${tokens.dtype}`);
+      checkTokenIds(tokens.dataSync(), vocab, 'CausalLM: token'); // a read-back: pass HostTokens in hot loops
+      return tokens;
+    }
+    const { ids, shape } = tokens;
+    if (!(ids instanceof Int32Array)) throw new Error('CausalLM: host token ids must be an Int32Array');
+    if (shape.length !== 2 || !shape.every((n) => Number.isInteger(n) && n >= 1) || shape[0] * shape[1] !== ids.length) {
+      throw new Error(`CausalLM: ${ids.length} host token ids do not fill shape [${shape}] (expected [batch, time] of positive integers)`);
+    }
+    checkTokenIds(ids, vocab, 'CausalLM: token');
+    return tf.tensor2d(ids, [shape[0], shape[1]], 'int32');
+  }
+
   /**
-   * tokens int32 [B, T] → logits [B, T, V] and the encoding's output (for the regularisers).
+   * tokens [B, T] (host ids, or an int32 tensor) → logits [B, T, V] and the encoding's output (for the regularisers).
    * Call inside tf.tidy (or use forward()).
    */
-  run(tokens: tf.Tensor2D, opts: ForwardOptions): ModelRun<tf.Tensor3D> {
+  run(input: TokenInput, opts: ForwardOptions): ModelRun<tf.Tensor3D> {
     const c = this.config;
-    if (tokens.rank !== 2) throw new Error(`CausalLM: tokens must be [batch, time], got shape [${tokens.shape}]`);
-    if (tokens.dtype !== 'int32') throw new Error(`CausalLM: tokens must be int32, got ${tokens.dtype}`);
+    const tokens = this.tokenTensor(input);
     const [b, t] = tokens.shape;
-    checkTokenIds(tokens.dataSync(), c.vocab, 'CausalLM: token');
     const layout: PositionLayout = opts.layout ?? { kind: '1d', start: 0, length: t };
     if (layout.kind !== '1d' || layout.length !== t || (layout.prefix ?? 0) !== 0) {
       throw new Error(`CausalLM: layout ${JSON.stringify(layout)} does not describe ${t} tokens (expected a 1-D window of length ${t}, no prefix)`);
@@ -122,7 +149,7 @@ export class CausalLM implements TrainableModel {
   }
 
   /** tokens [B, T] → logits [B, T, V] (tidy). */
-  forward(tokens: tf.Tensor2D, opts: ForwardOptions): tf.Tensor3D {
+  forward(tokens: TokenInput, opts: ForwardOptions): tf.Tensor3D {
     return tf.tidy(() => this.run(tokens, opts).logits);
   }
 
@@ -131,7 +158,7 @@ export class CausalLM implements TrainableModel {
    * weighted (answer-only QA loss: 1 on answer tokens, 0 elsewhere). Call inside tf.tidy.
    */
   loss(
-    tokens: tf.Tensor2D,
+    tokens: TokenInput,
     targets: tf.Tensor2D | Int32Array,
     opts: ForwardOptions,
     weights?: tf.Tensor2D | Float32Array,
