@@ -9,6 +9,7 @@ import { initBackend } from '../src/backend';
 import { NoPE } from '../src/encodings/none';
 import { createEncoding, type EncodingSpec } from '../src/encodings';
 import { LearnedAPE } from '../src/encodings/learned';
+import { encoderParamShapes } from '../src/encodings/seqpe-encoder';
 import type { ApplyOptions, EncodingOutput, PositionEncoding, PositionLayout } from '../src/encodings/types';
 import { selfAttention, causalMask } from '../src/models/attention';
 import { CausalLM } from '../src/models/causal-lm';
@@ -45,7 +46,7 @@ describe('model dropout', () => {
       for (const v of a) expect(v === 0 || Math.abs(v - 1 / 0.7) < 1e-6).toBe(true);
       // zero fractions agree between two independent masks (same distribution), and the masks overlap as independent
       // Bernoulli(0.7) draws do: P(both kept) = 0.49
-      const both = a.reduce((n, v, i) => n + (v !== 0 && c[i] !== 0 ? 1 : 0), 0) / a.length;
+      const both = Array.from(a).reduce((n: number, v, i) => n + (v !== 0 && c[i] !== 0 ? 1 : 0), 0) / a.length;
       expect(Math.abs(both - 0.49)).toBeLessThan(3 * Math.sqrt((0.49 * 0.51) / a.length));
       expect(() => dropout(x, 0.3, true, undefined)).toThrow(/needs an Rng/);
       expect(() => dropout(x, 1, true, new Rng(1))).toThrow(/rate must be in \[0, 1\), got 1/);
@@ -186,8 +187,8 @@ function refBlocks(P: (n: string) => tf.Tensor, o: RefOpts, x0: tf.Tensor3D, enc
   let x: tf.Tensor = enc.inputAdd ? x0.add(enc.inputAdd) : x0;
   const allowed = tf.linalg.bandPart(tf.ones([S, S]), -1, 0).reshape([1, 1, S, S]).cast('bool');
   for (let l = 0; l < o.L; l++) {
-    const pre = `h.${l}`;
-    const h = refLN(x, P(`${pre}.ln1.g`), P(`${pre}.ln1.b`)).reshape([B * S, D]);
+    const pre = `blocks.${l}`;
+    const h = refLN(x, P(`${pre}.ln1.gamma`), P(`${pre}.ln1.beta`)).reshape([B * S, D]);
     const qkv = tf.matMul(h as tf.Tensor2D, P(`${pre}.attn.qkv.w`) as tf.Tensor2D).add(P(`${pre}.attn.qkv.b`));
     const heads = (i: number) => qkv.slice([0, i * D], [B * S, D]).reshape([B, S, o.H, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
     let q = heads(0), k = heads(1);
@@ -199,14 +200,14 @@ function refBlocks(P: (n: string) => tf.Tensor, o: RefOpts, x0: tf.Tensor3D, enc
     if (o.causal) s = tf.where(allowed.broadcastTo(s.shape), s, tf.fill(s.shape, -1e30));
     const ctx = tf.matMul(tf.softmax(s) as tf.Tensor4D, v).transpose([0, 2, 1, 3]).reshape([B * S, D]);
     x = x.add(tf.matMul(ctx as tf.Tensor2D, P(`${pre}.attn.proj.w`) as tf.Tensor2D).add(P(`${pre}.attn.proj.b`)).reshape([B, S, D]));
-    const h2 = refLN(x, P(`${pre}.ln2.g`), P(`${pre}.ln2.b`)).reshape([B * S, D]);
-    const u = tf.matMul(h2 as tf.Tensor2D, P(`${pre}.mlp.fc1.w`) as tf.Tensor2D).add(P(`${pre}.mlp.fc1.b`));
+    const h2 = refLN(x, P(`${pre}.ln2.gamma`), P(`${pre}.ln2.beta`)).reshape([B * S, D]);
+    const u = tf.matMul(h2 as tf.Tensor2D, P(`${pre}.mlp.fc.w`) as tf.Tensor2D).add(P(`${pre}.mlp.fc.b`));
     const act = o.gelu === 'tanh'
       ? u.mul(0.5).mul(tf.tanh(u.add(u.mul(u).mul(u).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1))
       : u.mul(0.5).mul(tf.erf(u.div(Math.SQRT2)).add(1));
-    x = x.add(tf.matMul(act as tf.Tensor2D, P(`${pre}.mlp.fc2.w`) as tf.Tensor2D).add(P(`${pre}.mlp.fc2.b`)).reshape([B, S, D]));
+    x = x.add(tf.matMul(act as tf.Tensor2D, P(`${pre}.mlp.proj.w`) as tf.Tensor2D).add(P(`${pre}.mlp.proj.b`)).reshape([B, S, D]));
   }
-  return refLN(x, P('ln_f.g'), P('ln_f.b')) as tf.Tensor3D;
+  return refLN(x, P('ln_f.gamma'), P('ln_f.beta')) as tf.Tensor3D;
 }
 
 function refCE(logits: tf.Tensor2D, targets: number[]): tf.Scalar {
@@ -536,6 +537,43 @@ describe('models with every real encoding', () => {
     tf.dispose([value, x, ...Object.values(grads)]);
     m.dispose();
     enc.dispose();
+  });
+});
+
+describe('parameter names and weight decay', () => {
+  it('block params use the SeqPE encoder\'s documented blocks.i.* names and shapes; decay by rank, embeddings and CLS exempt', () => {
+    const D = 8, H = 2, L = 2;
+    const lm = new CausalLM({ vocab: 11, dModel: D, layers: L, heads: H, seed: 1 }, new NoPE({ dModel: D, heads: H, layers: L }));
+    const vit = new ViT({ imageSize: 4, patchSize: 2, classes: 3, dModel: D, layers: L, heads: H, seed: 1 }, new NoPE({ dModel: D, heads: H, layers: L }));
+    // the encoder's table, for the same width and MLP ratio: every blocks.* and ln_f.* entry, same name, same shape
+    const table = encoderParamShapes({ seed: 1, width: D, heads: H, layers: L, maxPosition: 100 })
+      .filter((e) => e.name.startsWith('blocks.') || e.name.startsWith('ln_f.'))
+      .map((e) => `${e.name} [${e.shape}]`);
+    for (const m of [lm, vit]) {
+      const mine = m.params.list().filter((p) => p.name.startsWith('blocks.') || p.name.startsWith('ln_f.')).map((p) => `${p.name} [${p.variable.shape}]`);
+      expect(mine).toEqual(table);
+    }
+    const decayed = (m: CausalLM | ViT) => m.params.list().filter((p) => p.decay).map((p) => p.name);
+    const perBlock = (i: number) => [`blocks.${i}.attn.qkv.w`, `blocks.${i}.attn.proj.w`, `blocks.${i}.mlp.fc.w`, `blocks.${i}.mlp.proj.w`];
+    expect(decayed(lm)).toEqual([...perBlock(0), ...perBlock(1)]); // tok_emb (an embedding) is exempt
+    expect(decayed(vit)).toEqual(['patch.w', ...perBlock(0), ...perBlock(1), 'head.w']); // cls is exempt
+    expect(lm.params.list().find((p) => p.name === 'tok_emb')!.decay).toBe(false);
+    expect(vit.params.list().find((p) => p.name === 'cls')!.decay).toBe(false);
+    lm.dispose();
+    vit.dispose();
+  });
+
+  it('ParamStore decays by rank unless told otherwise', () => {
+    const s = new ParamStore(1);
+    s.normal('m', [2, 3], 1);
+    s.constant('v', [3], 0);
+    s.normal('e', [4, 3], 1, { decay: false });
+    s.constant('forced', [3], 0, { decay: true });
+    const ext = tf.variable(tf.zeros([2, 2]));
+    s.adopt('adopted', ext);
+    expect(s.list().map((p) => [p.name, p.decay])).toEqual([['m', true], ['v', false], ['e', false], ['forced', true], ['adopted', true]]);
+    s.dispose();
+    ext.dispose();
   });
 });
 

@@ -44,9 +44,9 @@ export interface AttentionInit {
 
 export function createAttentionParams(store: ParamStore, prefix: string, dModel: number, init: AttentionInit): AttentionParams {
   return {
-    qkvW: store.normal(`${prefix}.qkv.w`, [dModel, 3 * dModel], init.std, { decay: true, truncate: init.truncate }),
+    qkvW: store.normal(`${prefix}.qkv.w`, [dModel, 3 * dModel], init.std, { truncate: init.truncate }),
     qkvB: store.constant(`${prefix}.qkv.b`, [3 * dModel], 0),
-    projW: store.normal(`${prefix}.proj.w`, [dModel, dModel], init.projStd, { decay: true, truncate: init.truncate }),
+    projW: store.normal(`${prefix}.proj.w`, [dModel, dModel], init.projStd, { truncate: init.truncate }),
     projB: store.constant(`${prefix}.proj.b`, [dModel], 0),
   };
 }

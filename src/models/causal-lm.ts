@@ -75,11 +75,11 @@ export class CausalLM implements TrainableModel {
     this.encoding = encoding;
     this.params = new ParamStore(c.seed);
     const std = c.initStd;
-    this.tokEmb = this.params.normal('tok_emb', [c.vocab, c.dModel], std);
+    this.tokEmb = this.params.normal('tok_emb', [c.vocab, c.dModel], std, { decay: false }); // an embedding: no decay (method §1.8)
     const init = { std, projStd: std / Math.sqrt(2 * c.layers), truncate: false, mlpRatio: c.mlpRatio };
     this.blocks = Array.from({ length: c.layers }, (_, i) => createBlockParams(this.params, i, c.dModel, init));
-    this.lnfG = this.params.constant('ln_f.g', [c.dModel], 1);
-    this.lnfB = this.params.constant('ln_f.b', [c.dModel], 0);
+    this.lnfG = this.params.constant('ln_f.gamma', [c.dModel], 1);
+    this.lnfB = this.params.constant('ln_f.beta', [c.dModel], 0);
     adoptEncoding(this.params, encoding);
     this.scale = tf.keep(tf.scalar(1 / Math.sqrt(c.dModel / c.heads)));
   }
