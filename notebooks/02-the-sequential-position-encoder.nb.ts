@@ -32,7 +32,7 @@ import { SeqPE } from './src/encodings/seqpe';
 import { buildPrefixTrie } from './src/encodings/seqpe-prefix';
 import { encodeBatch, specFor } from './src/positions/digits';
 import { similarityMap, distanceAwareness, toRows } from './src/eval/similarity';
-import { layerNorm, linear } from './src/kernels';
+import { layerNorm, linear } from './src/kernels/index';
 import { showTable, showMarkdown, showAndSaveFigure } from './src/report/notebook';
 import { heatmap, multiPanel, Figure, compactRows } from './src/report/figure';
 import { closeRenderer } from './src/report/render';

@@ -21,7 +21,7 @@ import { NoPE } from '../src/encodings/none';
 import { LearnedAPE } from '../src/encodings/learned';
 import type { PositionEncoding } from '../src/encodings/types';
 import { CausalLM } from '../src/models/causal-lm';
-import { embedding as embed, layerNorm, matMul } from '../src/kernels';
+import { embedding as embed, layerNorm, matMul } from '../src/kernels/index';
 import { geluTanh } from '../src/kernels/tuned/gelu';
 import { AdamW } from '../src/train/adamw';
 import { clipGroups } from '../src/train/clip';

@@ -9,9 +9,9 @@
  * engine runs; every call site just calls the kernels.
  */
 import * as tf from '@tensorflow/tfjs';
-import { installKernels, type Kernels, tunedKernels } from './kernels';
+import { installKernels, type Kernels, tunedKernels } from './kernels/index';
 import { hostGatherRows } from './kernels/tuned/gather-rows';
-import { wasmJsKernels } from './kernels/wasm-js';
+import { wasmJsKernels } from './kernels/wasm-js/index';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];

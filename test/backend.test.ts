@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, describeBackend, backendInfo } from '../src/backend';
-import { kernels } from '../src/kernels';
+import { kernels } from '../src/kernels/index';
 import { hostGatherRows } from '../src/kernels/tuned/gather-rows';
 
 describe('backend selection', () => {

@@ -5,7 +5,8 @@
  *   0 util   1 kernels (+ src/backend.ts, which installs them)   2 positions, data, losses   3 encodings, report
  *   4 models   5 train, eval   6 experiments   7 cli   8 src/index.ts (the public API)   9 notebooks, scripts
  *
- * A src/ folder missing from this table is itself an error, so a new folder has to be placed deliberately.
+ * A src/ folder missing from this table is itself an error, so a new folder has to be placed deliberately. Code that
+ * tslab compiles (src/ and the notebooks) must import files, not folders: tslab cannot resolve a folder's index.ts.
  */
 import { describe, expect, it } from 'vitest';
 import * as fs from 'fs';
@@ -80,6 +81,9 @@ export function checkLayering(files: Map<string, string>): Violation[] {
     const deps: string[] = [];
     for (const spec of importsOf(src)) {
       const to = resolveSpec(from, spec, (r) => files.has(r));
+      if (to && to.endsWith('/index.ts') && !spec.endsWith('/index') && (from.startsWith('src/') || from.startsWith('notebooks/'))) {
+        out.push({ from, to, why: `folder import '${spec}': tslab resolves files only, write '${spec}/index'` });
+      }
       if (!to) {
         if (!/\.(json|js|mjs|cjs)$/.test(spec)) out.push({ from, to: spec, why: `import '${spec}' resolves to no checked .ts file` });
         continue;
@@ -148,15 +152,17 @@ describe('layering', () => {
       ['src/util/rng.ts', ''],
       ['src/kernels/index.ts', "import { Rng } from '../util/rng';"],
       ['src/encodings/bad.ts', "import { trainer } from '../train/loop';"], // encodings (3) → train (5): upward
-      ['src/train/loop.ts', "import { k } from '../kernels';"], // downward: fine
+      ['src/train/loop.ts', "import { k } from '../kernels/index';"], // downward: fine
       ['src/models/a.ts', "import { b } from './b';"],
       ['src/models/b.ts', "import { a } from './a';"], // same floor, but a cycle
       ['src/misc/stray.ts', ''], // no floor
       ['scripts/run.ts', "import { gone } from '../src/kernels/gone';"],
-      ['notebooks/01.nb.ts', "import { kernels } from './src/kernels';"], // through the notebooks/src link: fine
+      ['notebooks/01.nb.ts', "import { kernels } from './src/kernels/index';"], // through the notebooks/src link: fine
+      ['notebooks/02.nb.ts', "import { kernels } from './src/kernels';"], // a folder import: tslab cannot resolve it
     ]);
     const v = checkLayering(files);
     expect(v.map((x) => `${x.from} → ${x.to}: ${x.why}`).sort()).toEqual([
+      'notebooks/02.nb.ts → src/kernels/index.ts: folder import \'./src/kernels\': tslab resolves files only, write \'./src/kernels/index\'',
       'scripts/run.ts → ../src/kernels/gone: import \'../src/kernels/gone\' resolves to no checked .ts file',
       'src/encodings/bad.ts → src/train/loop.ts: upward import: floor 3 imports floor 5',
       'src/misc/stray.ts → : src/misc/stray.ts is in no floor of the layering table',

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { encoderParamShapes, SeqPEEncoder, SeqPEEncoderConfig } from '../src/encodings/seqpe-encoder';
 import { buildPrefixTrie } from '../src/encodings/seqpe-prefix';
-import { gatherRows } from '../src/kernels';
+import { gatherRows } from '../src/kernels/index';
 import { encodeBatch, Position } from '../src/positions/digits';
 import { Rng } from '../src/util/rng';
 

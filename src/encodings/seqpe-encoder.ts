@@ -41,7 +41,7 @@
  * an optimiser step. Call `invalidateCache()` if you change weights by some other route.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, embedding, gatherRows, gelu, layerNorm, linear } from '../kernels';
+import { batchMatMul, embedding, gatherRows, gelu, layerNorm, linear } from '../kernels/index';
 import { normalArray, Rng, RngState } from '../util/rng';
 import { DigitBatch, DigitSpec, dimensionIds, encodeBatch, Position, positionKey, specFor } from '../positions/digits';
 import { buildPrefixTrie, MASKED_LOGIT, prefixAttention, prefixKeyMask, PrefixTrie } from './seqpe-prefix';

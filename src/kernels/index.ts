@@ -17,8 +17,8 @@ import type * as tf from '@tensorflow/tfjs';
 import type { GeluKind, IntArrayLike, Kernels } from './types';
 
 export type { GeluKind, IntArrayLike, Kernels } from './types';
-export { referenceKernels } from './reference';
-export { tunedKernels } from './tuned';
+export { referenceKernels } from './reference/index';
+export { tunedKernels } from './tuned/index';
 export { checkTokenIds } from './checks';
 
 let installed: Kernels | undefined;

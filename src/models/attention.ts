@@ -16,7 +16,7 @@
  * - The two attention products use batchMatMul (the installed kernel set's batched product).
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchMatMul, linear as dense, softmax } from '../kernels';
+import { batchMatMul, linear as dense, softmax } from '../kernels/index';
 import type { EncodingOutput } from '../encodings/types';
 import type { Rng } from '../util/rng';
 import { dropout } from './dropout';

@@ -3,7 +3,7 @@
  * MLP = W₂ · GELU(W₁ x + b₁) + b₂ with hidden width mlpRatio · d.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gelu, type GeluKind, layerNorm, linear as dense } from '../kernels';
+import { gelu, type GeluKind, layerNorm, linear as dense } from '../kernels/index';
 import { AttentionInit, AttentionOptions, AttentionParams, createAttentionParams, selfAttention } from './attention';
 import { dropout } from './dropout';
 import type { ParamStore } from './params';

@@ -8,7 +8,7 @@
  * biases, LayerNorm 1/0. Nothing here names a specific encoding; its variables join the 'pe' parameter group.
  */
 import * as tf from '@tensorflow/tfjs';
-import { checkTokenIds, embedding as embedLookup, layerNorm, matMul, softmaxCrossEntropy } from '../kernels';
+import { checkTokenIds, embedding as embedLookup, layerNorm, matMul, softmaxCrossEntropy } from '../kernels/index';
 import type { PositionEncoding, PositionLayout } from '../encodings/types';
 import { causalMask } from './attention';
 import { BlockParams, createBlockParams, transformerBlock } from './block';

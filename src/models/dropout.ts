@@ -4,7 +4,7 @@
  * checkpointed Rng state (same seed + same engine → same numbers), and no per-element mask is built in JS.
  */
 import type * as tf from '@tensorflow/tfjs';
-import { dropout as dropoutKernel } from '../kernels';
+import { dropout as dropoutKernel } from '../kernels/index';
 import type { Rng } from '../util/rng';
 
 export function dropout<T extends tf.Tensor>(x: T, rate: number, training: boolean, rng: Rng | undefined): T {

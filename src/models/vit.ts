@@ -9,7 +9,7 @@
  * Init (timm): truncated N(0, 0.02) for linear weights and the CLS token, zero biases, LayerNorm 1/0.
  */
 import * as tf from '@tensorflow/tfjs';
-import { layerNorm, linear as dense, softmaxCrossEntropy } from '../kernels';
+import { layerNorm, linear as dense, softmaxCrossEntropy } from '../kernels/index';
 import type { PositionEncoding, PositionLayout } from '../encodings/types';
 import { BlockParams, createBlockParams, transformerBlock } from './block';
 import { dropout } from './dropout';

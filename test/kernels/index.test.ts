@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
-import * as K from '../../src/kernels';
+import * as K from '../../src/kernels/index';
 
 describe('kernel registry', () => {
   it('throws a clear error when a kernel is called before any set is installed', () => {

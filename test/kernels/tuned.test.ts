@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
-import { referenceKernels as ref, tunedKernels as tuned } from '../../src/kernels';
+import { referenceKernels as ref, tunedKernels as tuned } from '../../src/kernels/index';
 import { Rng } from '../../src/util/rng';
 import { directional, maxAbs, maxOf, randn } from './helpers';
 

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
-import { installedKernelsName, kernels, referenceKernels as ref } from '../../src/kernels';
+import { installedKernelsName, kernels, referenceKernels as ref } from '../../src/kernels/index';
 import { hostGatherRows } from '../../src/kernels/tuned/gather-rows';
 import { VIEWS_KERNEL } from '../../src/kernels/wasm-js/batch-matmul-views';
 import { directional, maxAbs, randn } from './helpers';
