@@ -58,7 +58,7 @@ console.log(`profile: ${profile}`);
 
 // %%
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from './src/ops/matmul';
+import { matMul } from './src/kernels/index';
 
 const tensorsBefore = tf.memory().numTensors;
 const [product, gradA] = tf.tidy(() => {

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src/backend';
 import { SeqPEEncoder } from '../src/encodings/seqpe-encoder';
 import { buildPrefixTrie } from '../src/encodings/seqpe-prefix';
-import { geluTanh } from '../src/ops/layers';
+import { geluTanh } from '../src/kernels/tuned/gelu';
 import { encodeBatch } from '../src/positions/digits';
 import { Rng } from '../src/util/rng';
 
@@ -60,13 +60,13 @@ async function main(): Promise<void> {
       console.log(`  ${path.padEnd(6)}  forward ${median(fwd).toFixed(1)} ms   forward+backward ${median(times).toFixed(1)} ms`);
     }
   }
-  // The encoder's GELU (src/ops/layers.ts geluTanh) spends most of its time in wasm's Tanh kernel; the identical
-  // 0.5·x·(1 + tanh(u)) = x·σ(2u) form uses the much faster Sigmoid kernel. Shown for the lead's decision.
+  // The encoder's GELU (src/kernels/tuned/gelu.ts geluTanh, hand gradient) against autodiff of the same x·σ(2u) form
+  // (the literal tanh form is far slower on wasm: its Tanh kernel is a scalar loop).
   const x = tf.randomNormal([3200, 512], 0, 1, 'float32', 3);
   const c = Math.sqrt(2 / Math.PI);
   const geluSigmoid = (t: tf.Tensor) => t.mul(tf.sigmoid(t.add(t.mul(t).mul(t).mul(0.044715)).mul(2 * c)));
   for (const [label, f] of [
-    ['geluTanh (layers.ts)', geluTanh],
+    ['geluTanh (kernels/tuned)', geluTanh],
     ['x·sigmoid(2u) form', geluSigmoid],
   ] as const) {
     const ts: number[] = [];

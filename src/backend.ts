@@ -4,8 +4,14 @@
  * Order of preference: tfjs-node-gpu ('tensorflow', also runs on CPU threads without a GPU), then @tensorflow/tfjs-node
  * if a user installed it, then wasm (SIMD, single-threaded in Node), then the pure-JS cpu backend.
  * `SEQPE_BACKEND=<tensorflow|wasm|cpu>` forces one and fails clearly when it is not available.
+ *
+ * Picking the engine also installs its kernel set (src/kernels/index.ts): this file is the only place that knows which
+ * engine runs; every call site just calls the kernels.
  */
 import * as tf from '@tensorflow/tfjs';
+import { installKernels, type Kernels, tunedKernels } from './kernels/index';
+import { hostGatherRows } from './kernels/tuned/gather-rows';
+import { wasmJsKernels } from './kernels/wasm-js/index';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -19,6 +25,8 @@ export interface BackendInfo {
   simd?: boolean;
   /** Threads the engine uses for one op (wasm in Node: always 1). */
   threads?: number;
+  /** Name of the kernel set installed for this engine (src/kernels). */
+  kernels: string;
 }
 
 let current: BackendInfo | undefined;
@@ -39,7 +47,7 @@ async function tryNative(): Promise<BackendInfo | undefined> {
     // danfojs-node's override aliases @tensorflow/tfjs-node to plain tfjs, which registers no 'tensorflow' backend:
     // so a successful require is not enough, the backend must really exist afterwards.
     if (tryRequire(pkg) && tf.findBackendFactory('tensorflow') && (await tf.setBackend('tensorflow'))) {
-      return { name: 'tensorflow', package: pkg };
+      return { name: 'tensorflow', package: pkg, kernels: install(tunedKernels) };
     }
   }
   return undefined;
@@ -50,18 +58,26 @@ async function tryWasm(): Promise<BackendInfo | undefined> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const wasm = require('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) return undefined;
-  const { registerWasmExtras } = await import('./ops/wasm-kernels');
-  registerWasmExtras();
+  await tf.ready(); // the JS kernels read the initialised backend's internals
   return {
     name: 'wasm',
     package: '@tensorflow/tfjs-backend-wasm',
     simd: Boolean(tf.env().getAsync ? await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : undefined),
     threads: typeof wasm.getThreadsCount === 'function' ? wasm.getThreadsCount() : 1,
+    kernels: install(wasmJsKernels(tunedKernels)),
   };
 }
 
 async function tryCpu(): Promise<BackendInfo | undefined> {
-  return (await tf.setBackend('cpu')) ? { name: 'cpu', package: '@tensorflow/tfjs (cpu)' } : undefined;
+  if (!(await tf.setBackend('cpu'))) return undefined;
+  // cpu tensors live in host memory, like wasm's: rows are copied in JS rather than by the element-wise Gather kernel.
+  return { name: 'cpu', package: '@tensorflow/tfjs (cpu)', kernels: install({ ...tunedKernels, name: 'tuned+host-gather', gatherRows: hostGatherRows }) };
+}
+
+/** Installs `set` for every call site and returns its name. */
+function install(set: Kernels): string {
+  installKernels(set);
+  return set.name;
 }
 
 const TRIERS: Record<BackendName, () => Promise<BackendInfo | undefined>> = {
@@ -121,5 +137,6 @@ export function describeBackend(info: BackendInfo = backendInfo()): string {
   const extras: string[] = [info.package];
   if (info.simd !== undefined) extras.push(info.simd ? 'SIMD' : 'no SIMD');
   if (info.threads !== undefined) extras.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
+  extras.push(`kernels ${info.kernels}`);
   return `backend: ${info.name} (${extras.join(', ')})`;
 }

@@ -1,7 +1,7 @@
 /**
- * Models: the fast ops against independent routes (stock tfjs autodiff, plain-JS hand computations, closed forms), the
- * two models against a straightforward reference written with stock tfjs ops (values AND every gradient), the causal
- * mask, the ViT's patch order and CLS handling, the encoding hooks, and memory hygiene.
+ * Models (the kernels themselves are tested in test/kernels/): dropout, the two models against a straightforward
+ * reference written with stock tfjs ops (values AND every gradient), the causal mask, the ViT's patch order and CLS
+ * handling, the encoding hooks, and memory hygiene.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -9,18 +9,11 @@ import { initBackend } from '../src/backend';
 import { NoPE } from '../src/encodings/none';
 import { createEncoding, type EncodingSpec } from '../src/encodings';
 import { LearnedAPE } from '../src/encodings/learned';
+import { encoderParamShapes } from '../src/encodings/seqpe-encoder';
 import type { ApplyOptions, EncodingOutput, PositionEncoding, PositionLayout } from '../src/encodings/types';
-import { geluErf, geluTanh, layerNorm } from '../src/ops/layers';
-import { linear } from '../src/ops/matmul';
 import { selfAttention, causalMask } from '../src/models/attention';
-import { batchMatMul, batchMatMulRaw } from '../src/models/batch-matmul';
 import { CausalLM } from '../src/models/causal-lm';
-import { softmaxCrossEntropy } from '../src/models/cross-entropy';
-import { dense } from '../src/models/dense';
 import { dropout } from '../src/models/dropout';
-import { embedLookup } from '../src/models/embedding';
-import { geluErfFast, geluTanhFast } from '../src/models/gelu';
-import { layerNormFast } from '../src/models/layer-norm';
 import { ParamStore } from '../src/models/params';
 import { ViT } from '../src/models/vit';
 import { Rng } from '../src/util/rng';
@@ -36,157 +29,40 @@ const randn = (shape: number[], seed: number, std = 1): tf.Tensor => {
   return tf.tensor(Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal() * std), shape);
 };
 
-// ------------------------------------------------------------------------------------------------ fast ops
+// ------------------------------------------------------------------------------------------------ dropout
 
-describe('fast ops agree with independent routes', () => {
-  it('batchMatMul equals tf.matMul in value and gradient, rank 3 and 4, batched and batch-1', () => {
-    const shapes: Array<[number[], number[]]> = [
-      [[3, 5, 7], [3, 7, 4]],
-      [[2, 3, 6, 5], [2, 3, 5, 6]],
-      [[1, 4, 3], [1, 3, 2]],
-      [[16, 4, 17, 8], [16, 4, 8, 17]],
-    ];
-    shapes.forEach(([sa, sb], i) => {
-      tf.tidy(() => {
-        const a = randn(sa, 10 + i);
-        const b = randn(sb, 20 + i);
-        expect(maxAbs(batchMatMul(a, b), tf.matMul(a as tf.Tensor3D, b as tf.Tensor3D))).toBeLessThan(1e-5);
-        const dy = randn([...sa.slice(0, -1), sb[sb.length - 1]], 30 + i);
-        const mine = tf.grads((x: tf.Tensor, y: tf.Tensor) => batchMatMul(x, y).mul(dy).sum())([a, b]);
-        const ref = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D).mul(dy).sum())([a, b]);
-        expect(maxAbs(mine[0], ref[0])).toBeLessThan(1e-4);
-        expect(maxAbs(mine[1], ref[1])).toBeLessThan(1e-4);
-      });
-    });
-    if (tf.getBackend() === 'wasm') expect(tf.getKernel('SeqpeBatchMatMulViews', 'wasm')).toBeDefined();
-  });
-
-  it('batchMatMul rejects broadcasting and mismatched shapes with clear errors', () => {
+describe('model dropout', () => {
+  it('identity in eval; same Rng state → same mask, different state → different mask; keep-scaled; rate within 3σ', () => {
     tf.tidy(() => {
-      expect(() => batchMatMulRaw(tf.zeros([2, 3, 4]), tf.zeros([1, 4, 3]))).toThrow(/batch dims differ/);
-      expect(() => batchMatMulRaw(tf.zeros([2, 3, 4]), tf.zeros([2, 5, 3]))).toThrow(/inner dims differ/);
-      expect(() => batchMatMulRaw(tf.zeros([3, 4]), tf.zeros([4, 3]))).toThrow(/rank 3 or both rank 4/);
-    });
-  });
-
-  it('geluTanhFast is the tanh GELU (σ form) and its gradient matches autodiff of the tanh form', () => {
-    tf.tidy(() => {
-      const x = tf.linspace(-9, 9, 721);
-      expect(maxAbs(geluTanhFast(x), geluTanh(x))).toBeLessThan(2e-6);
-      const g1 = tf.grad((t: tf.Tensor) => geluTanhFast(t).sum())(x);
-      const g2 = tf.grad((t: tf.Tensor) => geluTanh(t).sum())(x);
-      expect(maxAbs(g1, g2)).toBeLessThan(2e-6);
-      // a hand value: gelu_tanh(1) = 0.5·(1 + tanh(√(2/π)·1.044715))
-      const v = 0.5 * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * 1.044715));
-      expect(geluTanhFast(tf.scalar(1)).dataSync()[0]).toBeCloseTo(v, 6);
-    });
-  });
-
-  it('geluErfFast matches the exact GELU and its derivative Φ(x) + x·φ(x)', () => {
-    tf.tidy(() => {
-      const x = tf.linspace(-6, 6, 481);
-      expect(maxAbs(geluErfFast(x), geluErf(x))).toBeLessThan(2e-6);
-      const g1 = tf.grad((t: tf.Tensor) => geluErfFast(t).sum())(x);
-      const g2 = tf.grad((t: tf.Tensor) => geluErf(t).sum())(x);
-      expect(maxAbs(g1, g2)).toBeLessThan(1e-5);
-      // derivative at 0 is Φ(0) = 0.5
-      expect(tf.grad((t: tf.Tensor) => geluErfFast(t).sum())(tf.zeros([1])).dataSync()[0]).toBeCloseTo(0.5, 6);
-    });
-  });
-
-  it('layerNormFast equals tf.moments LayerNorm in value and all three gradients', () => {
-    tf.tidy(() => {
-      const x = randn([5, 3, 16], 1, 3).add(2);
-      const g = randn([16], 2);
-      const b = randn([16], 3);
-      const dy = randn([5, 3, 16], 4);
-      expect(maxAbs(layerNormFast(x, g as tf.Tensor1D, b as tf.Tensor1D), layerNorm(x, g as tf.Tensor1D, b as tf.Tensor1D))).toBeLessThan(1e-5);
-      const f1 = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => layerNormFast(xx, gg as tf.Tensor1D, bb as tf.Tensor1D).mul(dy).sum();
-      const f2 = (xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => layerNorm(xx, gg as tf.Tensor1D, bb as tf.Tensor1D).mul(dy).sum();
-      const a = tf.grads(f1)([x, g, b]);
-      const r = tf.grads(f2)([x, g, b]);
-      a.forEach((t, i) => expect(maxAbs(t, r[i])).toBeLessThan(2e-5));
-    });
-  });
-
-  it('dense equals linear in value and gradients for both transpose choices (in < out and in > out)', () => {
-    for (const [inD, outD] of [[6, 11], [11, 6]]) {
-      tf.tidy(() => {
-        const x = randn([2, 7, inD], 5);
-        const w = randn([inD, outD], 6);
-        const b = randn([outD], 7);
-        const dy = randn([2, 7, outD], 8);
-        expect(maxAbs(dense(x, w as tf.Tensor2D, b as tf.Tensor1D), linear(x, w as tf.Tensor2D, b as tf.Tensor1D))).toBeLessThan(1e-5);
-        const a = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => dense(xx, ww as tf.Tensor2D, bb as tf.Tensor1D).mul(dy).sum())([x, w, b]);
-        const r = tf.grads((xx: tf.Tensor, ww: tf.Tensor, bb: tf.Tensor) => linear(xx, ww as tf.Tensor2D, bb as tf.Tensor1D).mul(dy).sum())([x, w, b]);
-        a.forEach((t, i) => expect(maxAbs(t, r[i])).toBeLessThan(1e-4));
-      });
-    }
-  });
-
-  it('softmaxCrossEntropy: value by hand (float64 log-sum-exp) and gradient (softmax − onehot)·w/Σw', () => {
-    const N = 6;
-    const V = 5;
-    const r = new Rng(9);
-    const z = Array.from({ length: N * V }, () => r.normal() * 3);
-    const t = [0, 4, 2, 2, 1, 3];
-    const w = [1, 0, 2, 0.5, 0, 1];
-    const lse = (i: number) => {
-      const row = z.slice(i * V, (i + 1) * V);
-      const m = Math.max(...row);
-      return m + Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
-    };
-    const nll = t.map((ti, i) => lse(i) - z[i * V + ti]);
-    const meanNll = nll.reduce((a, b) => a + b, 0) / N;
-    const sw = w.reduce((a, b) => a + b, 0);
-    const wNll = nll.reduce((s, v, i) => s + v * w[i], 0) / sw;
-    tf.tidy(() => {
-      const logits = tf.tensor2d(z, [N, V]);
-      expect(softmaxCrossEntropy(logits, t).dataSync()[0]).toBeCloseTo(meanNll, 5);
-      expect(softmaxCrossEntropy(logits, t, w).dataSync()[0]).toBeCloseTo(wNll, 5);
-      const g = tf.grad((l: tf.Tensor) => softmaxCrossEntropy(l as tf.Tensor2D, t, w))(logits).dataSync();
-      for (let i = 0; i < N; i++) {
-        const e = z.slice(i * V, (i + 1) * V).map((v) => Math.exp(v - lse(i)));
-        for (let j = 0; j < V; j++) expect(g[i * V + j]).toBeCloseTo(((e[j] - (j === t[i] ? 1 : 0)) * w[i]) / sw, 6);
-      }
-      // and the result agrees with tfjs's own softmax cross-entropy for the unweighted mean
-      const ref = tf.losses.softmaxCrossEntropy(tf.oneHot(tf.tensor1d(t, 'int32'), V), logits).dataSync()[0];
-      expect(softmaxCrossEntropy(logits, t).dataSync()[0]).toBeCloseTo(ref, 5);
-    });
-  });
-
-  it('softmaxCrossEntropy rejects bad targets and all-zero weights', () => {
-    tf.tidy(() => {
-      const l = tf.zeros([2, 3]) as tf.Tensor2D;
-      expect(() => softmaxCrossEntropy(l, [0, 3])).toThrow(/target\[1\] = 3 is outside \[0, 3\)/);
-      expect(() => softmaxCrossEntropy(l, [0])).toThrow(/1 targets for 2 rows/);
-      expect(() => softmaxCrossEntropy(l, [0, 1], [0, 0])).toThrow(/all weights are zero/);
-      expect(() => softmaxCrossEntropy(l, [0, 1], [1, -1])).toThrow(/weight\[1\] = -1/);
-    });
-  });
-
-  it('embedLookup gathers rows and its gradient sums dy per id (hand count)', () => {
-    tf.tidy(() => {
-      const table = randn([4, 3], 11) as tf.Tensor2D;
-      const ids = tf.tensor2d([[1, 3, 1], [0, 1, 2]], [2, 3], 'int32');
-      expect(maxAbs(embedLookup(ids, table), tf.gather(table, ids))).toBe(0);
-      const g = tf.grad((t: tf.Tensor) => embedLookup(ids, t as tf.Tensor2D).sum())(table).arraySync() as number[][];
-      // every dy is 1: the gradient row of id k is (number of occurrences of k) in every column
-      expect(g).toEqual([[1, 1, 1], [3, 3, 3], [1, 1, 1], [1, 1, 1]]);
-    });
-  });
-
-  it('dropout: identity in eval, same mask for the same Rng state, keep-scaled, rate within 3σ', () => {
-    tf.tidy(() => {
-      const x = tf.ones([100, 100]);
+      const x = tf.ones([400, 500]); // 200 000 draws: 3σ of the zero fraction is 0.003
       expect(dropout(x, 0.3, false, undefined)).toBe(x);
       const a = dropout(x, 0.3, true, new Rng(5)).dataSync();
       const b = dropout(x, 0.3, true, new Rng(5)).dataSync();
       expect(Array.from(a)).toEqual(Array.from(b));
+      const c = dropout(x, 0.3, true, new Rng(6)).dataSync();
+      expect(a.some((v, i) => v !== c[i])).toBe(true);
       const zeros = a.filter((v) => v === 0).length / a.length;
       expect(Math.abs(zeros - 0.3)).toBeLessThan(3 * Math.sqrt((0.3 * 0.7) / a.length));
       for (const v of a) expect(v === 0 || Math.abs(v - 1 / 0.7) < 1e-6).toBe(true);
+      // zero fractions agree between two independent masks (same distribution), and the masks overlap as independent
+      // Bernoulli(0.7) draws do: P(both kept) = 0.49
+      const both = Array.from(a).reduce((n: number, v, i) => n + (v !== 0 && c[i] !== 0 ? 1 : 0), 0) / a.length;
+      expect(Math.abs(both - 0.49)).toBeLessThan(3 * Math.sqrt((0.49 * 0.51) / a.length));
       expect(() => dropout(x, 0.3, true, undefined)).toThrow(/needs an Rng/);
+      expect(() => dropout(x, 1, true, new Rng(1))).toThrow(/rate must be in \[0, 1\), got 1/);
+    });
+  });
+
+  it('draws one integer seed from the run Rng per call (no per-element JS draws), so a stream stays cheap to checkpoint', () => {
+    tf.tidy(() => {
+      const rng = new Rng(11);
+      const mirror = new Rng(11);
+      dropout(tf.ones([64, 64]), 0.5, true, rng);
+      const seed = mirror.nextU32();
+      expect(rng.getState()).toEqual(mirror.getState());
+      // and the mask is the kernel's for that seed
+      expect(Array.from(dropout(tf.ones([8]), 0.5, true, new Rng(11)).dataSync()))
+        .toEqual(Array.from(tf.ones([8]).mul(tf.randomUniform([8], 0, 1, 'float32', seed).greaterEqual(0.5).cast('float32').mul(2)).dataSync()));
     });
   });
 });
@@ -311,8 +187,8 @@ function refBlocks(P: (n: string) => tf.Tensor, o: RefOpts, x0: tf.Tensor3D, enc
   let x: tf.Tensor = enc.inputAdd ? x0.add(enc.inputAdd) : x0;
   const allowed = tf.linalg.bandPart(tf.ones([S, S]), -1, 0).reshape([1, 1, S, S]).cast('bool');
   for (let l = 0; l < o.L; l++) {
-    const pre = `h.${l}`;
-    const h = refLN(x, P(`${pre}.ln1.g`), P(`${pre}.ln1.b`)).reshape([B * S, D]);
+    const pre = `blocks.${l}`;
+    const h = refLN(x, P(`${pre}.ln1.gamma`), P(`${pre}.ln1.beta`)).reshape([B * S, D]);
     const qkv = tf.matMul(h as tf.Tensor2D, P(`${pre}.attn.qkv.w`) as tf.Tensor2D).add(P(`${pre}.attn.qkv.b`));
     const heads = (i: number) => qkv.slice([0, i * D], [B * S, D]).reshape([B, S, o.H, dh]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
     let q = heads(0), k = heads(1);
@@ -324,14 +200,14 @@ function refBlocks(P: (n: string) => tf.Tensor, o: RefOpts, x0: tf.Tensor3D, enc
     if (o.causal) s = tf.where(allowed.broadcastTo(s.shape), s, tf.fill(s.shape, -1e30));
     const ctx = tf.matMul(tf.softmax(s) as tf.Tensor4D, v).transpose([0, 2, 1, 3]).reshape([B * S, D]);
     x = x.add(tf.matMul(ctx as tf.Tensor2D, P(`${pre}.attn.proj.w`) as tf.Tensor2D).add(P(`${pre}.attn.proj.b`)).reshape([B, S, D]));
-    const h2 = refLN(x, P(`${pre}.ln2.g`), P(`${pre}.ln2.b`)).reshape([B * S, D]);
-    const u = tf.matMul(h2 as tf.Tensor2D, P(`${pre}.mlp.fc1.w`) as tf.Tensor2D).add(P(`${pre}.mlp.fc1.b`));
+    const h2 = refLN(x, P(`${pre}.ln2.gamma`), P(`${pre}.ln2.beta`)).reshape([B * S, D]);
+    const u = tf.matMul(h2 as tf.Tensor2D, P(`${pre}.mlp.fc.w`) as tf.Tensor2D).add(P(`${pre}.mlp.fc.b`));
     const act = o.gelu === 'tanh'
       ? u.mul(0.5).mul(tf.tanh(u.add(u.mul(u).mul(u).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1))
       : u.mul(0.5).mul(tf.erf(u.div(Math.SQRT2)).add(1));
-    x = x.add(tf.matMul(act as tf.Tensor2D, P(`${pre}.mlp.fc2.w`) as tf.Tensor2D).add(P(`${pre}.mlp.fc2.b`)).reshape([B, S, D]));
+    x = x.add(tf.matMul(act as tf.Tensor2D, P(`${pre}.mlp.proj.w`) as tf.Tensor2D).add(P(`${pre}.mlp.proj.b`)).reshape([B, S, D]));
   }
-  return refLN(x, P('ln_f.g'), P('ln_f.b')) as tf.Tensor3D;
+  return refLN(x, P('ln_f.gamma'), P('ln_f.beta')) as tf.Tensor3D;
 }
 
 function refCE(logits: tf.Tensor2D, targets: number[]): tf.Scalar {
@@ -460,6 +336,54 @@ describe('CausalLM', () => {
       expect(() => drop.forward(tf.zeros([1, 4], 'int32') as tf.Tensor2D, { training: true })).toThrow(/needs an Rng/);
     });
     drop.dispose();
+    m.dispose();
+  });
+
+  it('accepts host token ids: same logits as a tensor input, checked before any tensor exists, no value read back', () => {
+    const enc = new NoPE({ dModel: D, heads: H, layers: L });
+    const m = new CausalLM({ vocab: V, dModel: D, layers: L, heads: H, seed: 2, initStd: 0.2 }, enc);
+    const ids = Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 12]);
+    const targets = Int32Array.from([2, 3, 4, 5, 6, 7, 8, 9, 10, 0]);
+    const host = { ids, shape: [B, T] as const };
+    tf.tidy(() => {
+      expect(maxAbs(m.forward(host, { training: false }), m.forward(tf.tensor2d(ids, [B, T], 'int32'), { training: false }))).toBe(0);
+      // count read-backs (dataSync) during a loss: none with host ids and host targets, one per tensor input otherwise
+      const proto = tf.Tensor.prototype as unknown as { dataSync: () => unknown };
+      const orig = proto.dataSync;
+      let reads = 0;
+      proto.dataSync = function (this: tf.Tensor) { reads++; return orig.call(this); };
+      try {
+        m.loss(host, targets, { training: false });
+        expect(reads).toBe(0);
+        m.loss(tf.tensor2d(ids, [B, T], 'int32'), targets, { training: false });
+        expect(reads).toBe(1);
+      } finally {
+        proto.dataSync = orig;
+      }
+      const n0 = tf.memory().numTensors;
+      expect(() => m.forward({ ids: Int32Array.from([0, 13]), shape: [1, 2] }, { training: false })).toThrow(/token id 13 at index 1 is outside \[0, 13\)/);
+      expect(tf.memory().numTensors).toBe(n0); // rejected before any tensor was made
+      expect(() => m.forward({ ids, shape: [3, 3] }, { training: false })).toThrow(/10 host token ids do not fill shape \[3,3\]/);
+    });
+    m.dispose();
+  });
+
+  it('dropout in training: equal Rng states give equal losses, different states differ, eval ignores the Rng', () => {
+    const enc = new NoPE({ dModel: D, heads: H, layers: L });
+    const m = new CausalLM({ vocab: V, dModel: D, layers: L, heads: H, seed: 2, dropout: 0.2, attnDropout: 0.1 }, enc);
+    const host = { ids: Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 12]), shape: [B, T] as const };
+    const targets = new Int32Array(B * T).fill(4);
+    const loss = (rng: Rng | undefined, training = true) => tf.tidy(() => m.loss(host, targets, { training, rng }).loss.dataSync()[0]);
+    expect(loss(new Rng(5))).toBe(loss(new Rng(5)));
+    expect(loss(new Rng(5))).not.toBe(loss(new Rng(6)));
+    expect(loss(new Rng(5))).not.toBe(loss(undefined, false));
+    expect(loss(undefined, false)).toBe(loss(new Rng(9), false));
+    // one seed per dropout site: embedding, then per layer attention probabilities and the two residual branches
+    const rng = new Rng(3);
+    loss(rng);
+    const mirror = new Rng(3);
+    for (let i = 0; i < 1 + 3 * L; i++) mirror.nextU32();
+    expect(rng.getState()).toEqual(mirror.getState());
     m.dispose();
   });
 
@@ -613,6 +537,43 @@ describe('models with every real encoding', () => {
     tf.dispose([value, x, ...Object.values(grads)]);
     m.dispose();
     enc.dispose();
+  });
+});
+
+describe('parameter names and weight decay', () => {
+  it('block params use the SeqPE encoder\'s documented blocks.i.* names and shapes; decay by rank, embeddings and CLS exempt', () => {
+    const D = 8, H = 2, L = 2;
+    const lm = new CausalLM({ vocab: 11, dModel: D, layers: L, heads: H, seed: 1 }, new NoPE({ dModel: D, heads: H, layers: L }));
+    const vit = new ViT({ imageSize: 4, patchSize: 2, classes: 3, dModel: D, layers: L, heads: H, seed: 1 }, new NoPE({ dModel: D, heads: H, layers: L }));
+    // the encoder's table, for the same width and MLP ratio: every blocks.* and ln_f.* entry, same name, same shape
+    const table = encoderParamShapes({ seed: 1, width: D, heads: H, layers: L, maxPosition: 100 })
+      .filter((e) => e.name.startsWith('blocks.') || e.name.startsWith('ln_f.'))
+      .map((e) => `${e.name} [${e.shape}]`);
+    for (const m of [lm, vit]) {
+      const mine = m.params.list().filter((p) => p.name.startsWith('blocks.') || p.name.startsWith('ln_f.')).map((p) => `${p.name} [${p.variable.shape}]`);
+      expect(mine).toEqual(table);
+    }
+    const decayed = (m: CausalLM | ViT) => m.params.list().filter((p) => p.decay).map((p) => p.name);
+    const perBlock = (i: number) => [`blocks.${i}.attn.qkv.w`, `blocks.${i}.attn.proj.w`, `blocks.${i}.mlp.fc.w`, `blocks.${i}.mlp.proj.w`];
+    expect(decayed(lm)).toEqual([...perBlock(0), ...perBlock(1)]); // tok_emb (an embedding) is exempt
+    expect(decayed(vit)).toEqual(['patch.w', ...perBlock(0), ...perBlock(1), 'head.w']); // cls is exempt
+    expect(lm.params.list().find((p) => p.name === 'tok_emb')!.decay).toBe(false);
+    expect(vit.params.list().find((p) => p.name === 'cls')!.decay).toBe(false);
+    lm.dispose();
+    vit.dispose();
+  });
+
+  it('ParamStore decays by rank unless told otherwise', () => {
+    const s = new ParamStore(1);
+    s.normal('m', [2, 3], 1);
+    s.constant('v', [3], 0);
+    s.normal('e', [4, 3], 1, { decay: false });
+    s.constant('forced', [3], 0, { decay: true });
+    const ext = tf.variable(tf.zeros([2, 2]));
+    s.adopt('adopted', ext);
+    expect(s.list().map((p) => [p.name, p.decay])).toEqual([['m', true], ['v', false], ['e', false], ['forced', true], ['adopted', true]]);
+    s.dispose();
+    ext.dispose();
   });
 });
 

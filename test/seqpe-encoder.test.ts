@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { encoderParamShapes, SeqPEEncoder, SeqPEEncoderConfig } from '../src/encodings/seqpe-encoder';
-import { buildPrefixTrie, gatherRows } from '../src/encodings/seqpe-prefix';
+import { buildPrefixTrie } from '../src/encodings/seqpe-prefix';
+import { gatherRows } from '../src/kernels/index';
 import { encodeBatch, Position } from '../src/positions/digits';
 import { Rng } from '../src/util/rng';
 

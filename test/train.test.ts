@@ -432,7 +432,7 @@ describe('loop behaviour', () => {
     const enc = new NoPE({ dModel: SD, heads: SH, layers: SL });
     const model = new CausalLM({ vocab: 32, dModel: SD, layers: SL, heads: SH, seed: 2 }, enc);
     const base = lmTask({ tokens: tinyTokens, batch: 2, time: ST });
-    const w = model.params.get('ln_f.b');
+    const w = model.params.get('ln_f.beta');
     const task: Task<CausalLM, ReturnType<typeof base.nextBatch>> = {
       ...base,
       // √(w−w) is 0 in value but has an infinite derivative at 0: the loss stays finite, the gradient does not

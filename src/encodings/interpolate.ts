@@ -10,7 +10,7 @@
  * Both are written as fixed weights times the table (gather or matMul), so they are differentiable in the table.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../ops/matmul';
+import { matMul } from '../kernels/index';
 
 /** One output sample: the source indices it reads and their weights. */
 export interface Taps {

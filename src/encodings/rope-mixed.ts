@@ -11,7 +11,7 @@
  * Trainable: cos/sin are computed from the variables with tf ops inside qk(), so gradients reach the frequencies.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../ops/matmul';
+import { matMul } from '../kernels/index';
 import { Rng } from '../util/rng';
 import { ApplyOptions, EncodingOutput, ModelDims, PositionEncoding, PositionLayout, layoutPositions } from './types';
 import { checkLayer, checkLayout, checkQk, headDim, rotateHalfMatrix, rotatePairs } from './rotate';

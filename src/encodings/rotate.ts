@@ -10,7 +10,7 @@
  * no rank-5 transposes, and a fast gradient on wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear } from '../ops/matmul';
+import { linear } from '../kernels/index';
 import { EncodingOutput, ModelDims, PositionLayout } from './types';
 
 function isNonNegInt(v: unknown): v is number {

@@ -41,11 +41,10 @@
  * an optimiser step. Call `invalidateCache()` if you change weights by some other route.
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear, matMul } from '../ops/matmul';
-import { embed, geluTanh, layerNorm } from '../ops/layers';
+import { batchMatMul, embedding, gatherRows, gelu, layerNorm, linear } from '../kernels/index';
 import { normalArray, Rng, RngState } from '../util/rng';
 import { DigitBatch, DigitSpec, dimensionIds, encodeBatch, Position, positionKey, specFor } from '../positions/digits';
-import { buildPrefixTrie, gatherRows, MASKED_LOGIT, prefixAttention, prefixKeyMask, PrefixTrie } from './seqpe-prefix';
+import { buildPrefixTrie, MASKED_LOGIT, prefixAttention, prefixKeyMask, PrefixTrie } from './seqpe-prefix';
 import { assignNamed, loadWeightsInto, saveWeights } from './weights-io';
 
 export type SeqPEAttention = 'causal' | 'bidirectional';
@@ -505,7 +504,7 @@ export class SeqPEEncoder {
     const { base, width: d } = this.config;
     const L = this.seqLen;
     let slots = this.p2('digit_position_embedding') as tf.Tensor2D; // [L, d]
-    if (this.spec.dims > 1) slots = slots.add(embed(tf.tensor1d(dimensionIds(this.spec), 'int32'), this.p2('dim_embedding')));
+    if (this.spec.dims > 1) slots = slots.add(embedding(tf.tensor1d(dimensionIds(this.spec), 'int32'), this.p2('dim_embedding')));
     const digitSlot = this.p2('digit_embedding').reshape([base, 1, d]).add(slots.reshape([1, L, d])).reshape([base * L, d]);
     return tf.concat([digitSlot, this.p1('cls').reshape([1, d])], 0) as tf.Tensor2D;
   }
@@ -553,12 +552,12 @@ export class SeqPEEncoder {
         const qh = q.mul(1 / Math.sqrt(dh)).reshape([N, Sq, H, dh]).transpose([0, 2, 1, 3]); // [N, H, Sq, dh]
         const kT = k.reshape([N, S, H, dh]).transpose([0, 2, 3, 1]); // [N, H, dh, S]
         const vh = v.reshape([N, S, H, dh]).transpose([0, 2, 1, 3]); // [N, H, S, dh]
-        let scores = matMul(qh, kT) as tf.Tensor4D; // [N, H, Sq, S]
+        let scores = batchMatMul(qh, kT) as tf.Tensor4D; // [N, H, Sq, S]
         const m = clsOnly ? clsMask : mask;
         if (m) scores = scores.add(m);
         let p = tf.softmax(scores, -1) as tf.Tensor4D;
         if (drop) p = drop(p);
-        return matMul(p, vh).transpose([0, 2, 1, 3]).reshape([N * Sq, d]) as tf.Tensor2D; // [N, Sq, H, dh] → rows
+        return batchMatMul(p, vh).transpose([0, 2, 1, 3]).reshape([N * Sq, d]) as tf.Tensor2D; // [N, Sq, H, dh] → rows
       },
       cls: (s) => s.reshape([N, S, d]).slice([0, L, 0], [N, 1, d]).reshape([N, d]) as tf.Tensor2D,
       tokens: (s) => s.reshape([N, S, d]) as tf.Tensor3D,
@@ -657,7 +656,7 @@ export class SeqPEEncoder {
       const attnOut = linear(a, this.p2(`${b}.attn.proj.w`), this.p1(`${b}.attn.proj.b`));
       x = x.add(this.dropout(attnOut, c.residDropout, training)) as tf.Tensor2D;
       const h2 = layerNorm(x, this.p1(`${b}.ln2.gamma`), this.p1(`${b}.ln2.beta`), c.lnEps);
-      const f = geluTanh(linear(h2, this.p2(`${b}.mlp.fc.w`), this.p1(`${b}.mlp.fc.b`)));
+      const f = gelu(linear(h2, this.p2(`${b}.mlp.fc.w`), this.p1(`${b}.mlp.fc.b`)), 'tanh');
       const m = linear(f, this.p2(`${b}.mlp.proj.w`), this.p1(`${b}.mlp.proj.b`));
       x = x.add(this.dropout(m, c.residDropout, training)) as tf.Tensor2D;
       if (keepAll) states.push(x);

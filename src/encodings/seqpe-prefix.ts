@@ -24,6 +24,7 @@
  * dropout; only the correlation across positions differs.
  */
 import * as tf from '@tensorflow/tfjs';
+import { gatherRows } from '../kernels/index';
 import { DigitBatch } from '../positions/digits';
 
 /** Additive logit for a masked key: exp underflows to exactly 0 after the softmax's max subtraction. */
@@ -129,49 +130,6 @@ export function buildPrefixTrie(batch: DigitBatch, maskPadding: boolean): Prefix
     keyMask,
     tokenNode,
   };
-}
-
-/**
- * Rows of a matrix, x[idx] → [idx.length, C], differentiable (the gradient scatter-adds dy back into x's rows).
- *
- * Why not tf.gather: the wasm Gather kernel copies element by element with stride arithmetic, ~50 ns per element
- * (194 ms for 13 944 rows of 256), while copying whole rows in JS takes ~12 ms. On wasm and cpu, where tensor data
- * lives in host memory anyway, the rows are copied in JS; on other backends tf.gather is used (it stays on the device).
- */
-export function gatherRows(x: tf.Tensor2D, idx: Int32Array): tf.Tensor2D {
-  const [R, C] = x.shape;
-  const backend = tf.getBackend();
-  if (backend !== 'wasm' && backend !== 'cpu') {
-    return tf.tidy(() => tf.gather(x, tf.tensor1d(idx, 'int32')) as tf.Tensor2D);
-  }
-  const n = idx.length;
-  for (let i = 0; i < n; i++) {
-    if (!(idx[i] >= 0 && idx[i] < R)) throw new Error(`gatherRows: index ${idx[i]} at ${i} is outside [0, ${R})`);
-  }
-  const forward = (xx: tf.Tensor) => {
-    const v = xx.dataSync() as Float32Array;
-    const out = new Float32Array(n * C);
-    for (let i = 0; i < n; i++) {
-      const s = idx[i] * C;
-      const o = i * C;
-      for (let j = 0; j < C; j++) out[o + j] = v[s + j];
-    }
-    return {
-      value: tf.tensor2d(out, [n, C]),
-      gradFunc: (dy: tf.Tensor) => {
-        const g = dy.dataSync() as Float32Array;
-        const dx = new Float32Array(R * C);
-        for (let i = 0; i < n; i++) {
-          const s = idx[i] * C;
-          const o = i * C;
-          for (let j = 0; j < C; j++) dx[s + j] += g[o + j];
-        }
-        return tf.tensor2d(dx, [R, C]);
-      },
-    };
-  };
-  const op = tf.customGrad(forward as unknown as Parameters<typeof tf.customGrad>[0]);
-  return op(x) as tf.Tensor2D;
 }
 
 /** The trie's additive key mask as a tensor [nodes, maxKeys, 1], built once per forward and shared by every layer. */

@@ -24,7 +24,7 @@
  * head-contiguous (head h = columns h·d_head..(h+1)·d_head−1), matching the model's q/k head split.
  */
 import * as tf from '@tensorflow/tfjs';
-import { linear, matMul } from '../ops/matmul';
+import { linear, matMul } from '../kernels/index';
 import { Position } from '../positions/digits';
 import { normalArray, Rng } from '../util/rng';
 import { SeqPEEncoder, SeqPEEncoderConfig } from './seqpe-encoder';

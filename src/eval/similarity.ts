@@ -10,7 +10,7 @@
  *   i.e. the positional modulation of a content-free attention score. Averaged over heads.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../ops/matmul';
+import { matMul } from '../kernels/index';
 import { layoutSize, PositionEncoding, PositionLayout, ModelDims } from '../encodings/types';
 
 export type SimilaritySource = 'raw' | 'applied';

@@ -7,7 +7,7 @@
  *   L_δ = mean_b [ −log softmax(logits[b])[label[b]] ]
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../ops/matmul';
+import { matMul } from '../kernels/index';
 
 export type Labels = tf.Tensor1D | Int32Array | readonly number[];
 

@@ -11,7 +11,7 @@
  * Everything is computed from log-softmax for stability.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../ops/matmul';
+import { matMul } from '../kernels/index';
 
 export interface DistillationOptions {
   /** Weight β of the symmetric KL. Default 1. */

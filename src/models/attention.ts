@@ -13,13 +13,12 @@
  * - q/k/v come from three products with column slices of W_qkv rather than slices of the [B·S, 3d] activation: the
  *   gradient of a slice is a zero-padded full-size tensor, which is cheap on the small weight and not on the activation.
  * - Heads are split with reshape + rank-4 transposes only; kᵀ is produced directly by one transpose when no qk hook runs.
- * - The two attention products use batchMatMul (XNNPACK per (batch, head) slice on wasm).
+ * - The two attention products use batchMatMul (the installed kernel set's batched product).
  */
 import * as tf from '@tensorflow/tfjs';
-import { dense } from './dense';
+import { batchMatMul, linear as dense, softmax } from '../kernels/index';
 import type { EncodingOutput } from '../encodings/types';
 import type { Rng } from '../util/rng';
-import { batchMatMul } from './batch-matmul';
 import { dropout } from './dropout';
 import type { ParamStore } from './params';
 
@@ -45,9 +44,9 @@ export interface AttentionInit {
 
 export function createAttentionParams(store: ParamStore, prefix: string, dModel: number, init: AttentionInit): AttentionParams {
   return {
-    qkvW: store.normal(`${prefix}.qkv.w`, [dModel, 3 * dModel], init.std, { decay: true, truncate: init.truncate }),
+    qkvW: store.normal(`${prefix}.qkv.w`, [dModel, 3 * dModel], init.std, { truncate: init.truncate }),
     qkvB: store.constant(`${prefix}.qkv.b`, [3 * dModel], 0),
-    projW: store.normal(`${prefix}.proj.w`, [dModel, dModel], init.projStd, { decay: true, truncate: init.truncate }),
+    projW: store.normal(`${prefix}.proj.w`, [dModel, dModel], init.projStd, { truncate: init.truncate }),
     projB: store.constant(`${prefix}.proj.b`, [dModel], 0),
   };
 }
@@ -102,10 +101,8 @@ export function selfAttention(x: tf.Tensor3D, p: AttentionParams, o: AttentionOp
   } else {
     kT = kRaw.transpose([0, 2, 3, 1]) as tf.Tensor4D;
   }
-  let logits = batchMatMul(q.mul(o.scale) as tf.Tensor4D, kT); // [B, H, S, S]
-  const offset = logitOffset(o, s);
-  if (offset) logits = logits.add(offset);
-  let probs = tf.softmax(logits) as tf.Tensor4D; // [B, H, S, S]
+  const logits = batchMatMul(q.mul(o.scale) as tf.Tensor4D, kT); // [B, H, S, S]
+  let probs = softmax(logits, logitOffset(o, s)) as tf.Tensor4D; // [B, H, S, S]
   if (o.onAttention) o.onAttention(o.layer, probs);
   probs = dropout(probs, o.attnDropout, o.training, o.rng);
   const ctx = batchMatMul(probs, v) // [B, H, S, dh]

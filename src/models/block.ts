@@ -3,11 +3,9 @@
  * MLP = W₂ · GELU(W₁ x + b₁) + b₂ with hidden width mlpRatio · d.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dense } from './dense';
-import { layerNormFast as layerNorm } from './layer-norm';
+import { gelu, type GeluKind, layerNorm, linear as dense } from '../kernels/index';
 import { AttentionInit, AttentionOptions, AttentionParams, createAttentionParams, selfAttention } from './attention';
 import { dropout } from './dropout';
-import { GeluKind, gelu } from './gelu';
 import type { ParamStore } from './params';
 
 export interface BlockParams {
@@ -17,31 +15,36 @@ export interface BlockParams {
   ln2g: tf.Variable;
   ln2b: tf.Variable;
   /** [d, r·d] */
-  fc1W: tf.Variable;
-  fc1B: tf.Variable;
+  fcW: tf.Variable;
+  fcB: tf.Variable;
   /** [r·d, d] */
-  fc2W: tf.Variable;
-  fc2B: tf.Variable;
+  projW: tf.Variable;
+  projB: tf.Variable;
 }
 
 export interface BlockInit extends AttentionInit {
   mlpRatio: number;
 }
 
-/** Creates block `i`'s params under the names `h.{i}.*`. */
+/**
+ * Creates block `i`'s params under the names the SeqPE encoder documents too (its parameter table):
+ *   blocks.i.ln1.gamma / .beta, blocks.i.attn.qkv.w / .b, blocks.i.attn.proj.w / .b, blocks.i.ln2.gamma / .beta,
+ *   blocks.i.mlp.fc.w / .b [d, r·d] / [r·d], blocks.i.mlp.proj.w / .b [r·d, d] / [d].
+ * Creation order (which fixes the seeded initial values) is the order above. Weight decay follows the store's rank rule.
+ */
 export function createBlockParams(store: ParamStore, i: number, dModel: number, init: BlockInit): BlockParams {
-  const pre = `h.${i}`;
+  const pre = `blocks.${i}`;
   const hidden = Math.round(init.mlpRatio * dModel);
-  const ln1g = store.constant(`${pre}.ln1.g`, [dModel], 1);
-  const ln1b = store.constant(`${pre}.ln1.b`, [dModel], 0);
+  const ln1g = store.constant(`${pre}.ln1.gamma`, [dModel], 1);
+  const ln1b = store.constant(`${pre}.ln1.beta`, [dModel], 0);
   const attn = createAttentionParams(store, `${pre}.attn`, dModel, init);
-  const ln2g = store.constant(`${pre}.ln2.g`, [dModel], 1);
-  const ln2b = store.constant(`${pre}.ln2.b`, [dModel], 0);
-  const fc1W = store.normal(`${pre}.mlp.fc1.w`, [dModel, hidden], init.std, { decay: true, truncate: init.truncate });
-  const fc1B = store.constant(`${pre}.mlp.fc1.b`, [hidden], 0);
-  const fc2W = store.normal(`${pre}.mlp.fc2.w`, [hidden, dModel], init.projStd, { decay: true, truncate: init.truncate });
-  const fc2B = store.constant(`${pre}.mlp.fc2.b`, [dModel], 0);
-  return { ln1g, ln1b, attn, ln2g, ln2b, fc1W, fc1B, fc2W, fc2B };
+  const ln2g = store.constant(`${pre}.ln2.gamma`, [dModel], 1);
+  const ln2b = store.constant(`${pre}.ln2.beta`, [dModel], 0);
+  const fcW = store.normal(`${pre}.mlp.fc.w`, [dModel, hidden], init.std, { truncate: init.truncate });
+  const fcB = store.constant(`${pre}.mlp.fc.b`, [hidden], 0);
+  const projW = store.normal(`${pre}.mlp.proj.w`, [hidden, dModel], init.projStd, { truncate: init.truncate });
+  const projB = store.constant(`${pre}.mlp.proj.b`, [dModel], 0);
+  return { ln1g, ln1b, attn, ln2g, ln2b, fcW, fcB, projW, projB };
 }
 
 export interface BlockOptions extends AttentionOptions {
@@ -56,7 +59,7 @@ export function transformerBlock(x: tf.Tensor3D, p: BlockParams, o: BlockOptions
   const a = selfAttention(layerNorm(x, p.ln1g as tf.Tensor1D, p.ln1b as tf.Tensor1D) as tf.Tensor3D, p.attn, o);
   const x1 = x.add(dropout(a, o.dropout, o.training, o.rng)) as tf.Tensor3D;
   const h2 = layerNorm(x1, p.ln2g as tf.Tensor1D, p.ln2b as tf.Tensor1D).reshape([b * s, d]);
-  const hid = gelu(dense(h2, p.fc1W as tf.Tensor2D, p.fc1B as tf.Tensor1D), o.gelu);
-  const m = dense(hid, p.fc2W as tf.Tensor2D, p.fc2B as tf.Tensor1D).reshape([b, s, d]);
+  const hid = gelu(dense(h2, p.fcW as tf.Tensor2D, p.fcB as tf.Tensor1D), o.gelu); // [B·S, r·d]
+  const m = dense(hid, p.projW as tf.Tensor2D, p.projB as tf.Tensor1D).reshape([b, s, d]);
   return x1.add(dropout(m, o.dropout, o.training, o.rng)) as tf.Tensor3D;
 }

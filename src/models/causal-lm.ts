@@ -8,14 +8,11 @@
  * biases, LayerNorm 1/0. Nothing here names a specific encoding; its variables join the 'pe' parameter group.
  */
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from '../ops/matmul';
-import { layerNormFast as layerNorm } from './layer-norm';
+import { checkTokenIds, embedding as embedLookup, layerNorm, matMul, softmaxCrossEntropy } from '../kernels/index';
 import type { PositionEncoding, PositionLayout } from '../encodings/types';
 import { causalMask } from './attention';
 import { BlockParams, createBlockParams, transformerBlock } from './block';
-import { softmaxCrossEntropy } from './cross-entropy';
 import { dropout } from './dropout';
-import { checkTokenIds, embedLookup } from './embedding';
 import { ParamStore } from './params';
 import { adoptEncoding, applyEncoding, checkDims, checkInputAdd } from './shared';
 import type { ForwardOptions, ModelRun, TrainableModel } from './types';
@@ -38,6 +35,17 @@ export interface CausalLMConfig {
 }
 
 export type ResolvedCausalLMConfig = Required<CausalLMConfig>;
+
+/**
+ * Token ids on the host with their [batch, time] shape: the hot-path input. The ids are checked against the vocabulary
+ * here, before any tensor exists; a tensor input is checked too, but that costs a read-back of its values.
+ */
+export interface HostTokens {
+  ids: Int32Array;
+  shape: readonly [number, number];
+}
+
+export type TokenInput = tf.Tensor2D | HostTokens;
 
 export interface LMLossResult {
   loss: tf.Scalar;
@@ -67,11 +75,11 @@ export class CausalLM implements TrainableModel {
     this.encoding = encoding;
     this.params = new ParamStore(c.seed);
     const std = c.initStd;
-    this.tokEmb = this.params.normal('tok_emb', [c.vocab, c.dModel], std);
+    this.tokEmb = this.params.normal('tok_emb', [c.vocab, c.dModel], std, { decay: false }); // an embedding: no decay (method §1.8)
     const init = { std, projStd: std / Math.sqrt(2 * c.layers), truncate: false, mlpRatio: c.mlpRatio };
     this.blocks = Array.from({ length: c.layers }, (_, i) => createBlockParams(this.params, i, c.dModel, init));
-    this.lnfG = this.params.constant('ln_f.g', [c.dModel], 1);
-    this.lnfB = this.params.constant('ln_f.b', [c.dModel], 0);
+    this.lnfG = this.params.constant('ln_f.gamma', [c.dModel], 1);
+    this.lnfB = this.params.constant('ln_f.beta', [c.dModel], 0);
     adoptEncoding(this.params, encoding);
     this.scale = tf.keep(tf.scalar(1 / Math.sqrt(c.dModel / c.heads)));
   }
@@ -85,16 +93,32 @@ export class CausalLM implements TrainableModel {
     return m;
   }
 
+  /** Checks the ids (on the host) and returns them as an int32 [B, T] tensor. */
+  private tokenTensor(tokens: TokenInput): tf.Tensor2D {
+    const vocab = this.config.vocab;
+    if (tokens instanceof tf.Tensor) {
+      if (tokens.rank !== 2) throw new Error(`CausalLM: tokens must be [batch, time], got shape [${tokens.shape}]`);
+      if (tokens.dtype !== 'int32') throw new Error(`CausalLM: tokens must be int32, got ${tokens.dtype}`);
+      checkTokenIds(tokens.dataSync(), vocab, 'CausalLM: token'); // a read-back: pass HostTokens in hot loops
+      return tokens;
+    }
+    const { ids, shape } = tokens;
+    if (!(ids instanceof Int32Array)) throw new Error('CausalLM: host token ids must be an Int32Array');
+    if (shape.length !== 2 || !shape.every((n) => Number.isInteger(n) && n >= 1) || shape[0] * shape[1] !== ids.length) {
+      throw new Error(`CausalLM: ${ids.length} host token ids do not fill shape [${shape}] (expected [batch, time] of positive integers)`);
+    }
+    checkTokenIds(ids, vocab, 'CausalLM: token');
+    return tf.tensor2d(ids, [shape[0], shape[1]], 'int32');
+  }
+
   /**
-   * tokens int32 [B, T] → logits [B, T, V] and the encoding's output (for the regularisers).
+   * tokens [B, T] (host ids, or an int32 tensor) → logits [B, T, V] and the encoding's output (for the regularisers).
    * Call inside tf.tidy (or use forward()).
    */
-  run(tokens: tf.Tensor2D, opts: ForwardOptions): ModelRun<tf.Tensor3D> {
+  run(input: TokenInput, opts: ForwardOptions): ModelRun<tf.Tensor3D> {
     const c = this.config;
-    if (tokens.rank !== 2) throw new Error(`CausalLM: tokens must be [batch, time], got shape [${tokens.shape}]`);
-    if (tokens.dtype !== 'int32') throw new Error(`CausalLM: tokens must be int32, got ${tokens.dtype}`);
+    const tokens = this.tokenTensor(input);
     const [b, t] = tokens.shape;
-    checkTokenIds(tokens.dataSync(), c.vocab, 'CausalLM: token');
     const layout: PositionLayout = opts.layout ?? { kind: '1d', start: 0, length: t };
     if (layout.kind !== '1d' || layout.length !== t || (layout.prefix ?? 0) !== 0) {
       throw new Error(`CausalLM: layout ${JSON.stringify(layout)} does not describe ${t} tokens (expected a 1-D window of length ${t}, no prefix)`);
@@ -125,7 +149,7 @@ export class CausalLM implements TrainableModel {
   }
 
   /** tokens [B, T] → logits [B, T, V] (tidy). */
-  forward(tokens: tf.Tensor2D, opts: ForwardOptions): tf.Tensor3D {
+  forward(tokens: TokenInput, opts: ForwardOptions): tf.Tensor3D {
     return tf.tidy(() => this.run(tokens, opts).logits);
   }
 
@@ -134,7 +158,7 @@ export class CausalLM implements TrainableModel {
    * weighted (answer-only QA loss: 1 on answer tokens, 0 elsewhere). Call inside tf.tidy.
    */
   loss(
-    tokens: tf.Tensor2D,
+    tokens: TokenInput,
     targets: tf.Tensor2D | Int32Array,
     opts: ForwardOptions,
     weights?: tf.Tensor2D | Float32Array,

@@ -1,14 +1,8 @@
 /** Models: the Transformer pieces and the two models (causal LM, ViT); the position encoding is always injected. */
 export * from './types';
 export * from './params';
-export * from './batch-matmul';
-export * from './gelu';
-export * from './cross-entropy';
-export * from './embedding';
 export * from './dropout';
 export * from './attention';
 export * from './block';
 export * from './causal-lm';
 export * from './vit';
-export * from './dense';
-export * from './layer-norm';

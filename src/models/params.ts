@@ -1,7 +1,11 @@
 /**
- * A named parameter store: every trainable tensor of a model under a stable name ("h.0.attn.qkv.w"), tagged with its
- * optimiser group ('main' = the Transformer, 'pe' = the position encoding, clipped separately, spec §1.8) and whether it
- * takes weight decay (matrices of linear layers do; biases, LayerNorm, embeddings and tokens do not).
+ * A named parameter store: every trainable tensor of a model under a stable name ("blocks.0.attn.qkv.w", the scheme the
+ * SeqPE encoder documents), tagged with its optimiser group ('main' = the Transformer, 'pe' = the position encoding,
+ * clipped separately, method §1.8) and whether it takes weight decay.
+ *
+ * Weight decay by rank: a parameter of rank ≥ 2 (a matrix) decays, a vector (bias, LayerNorm gain/bias) does not —
+ * timm's rule, and the method's "embeddings, LN and CLS always have no decay" (method §1.8). Embedding tables and CLS
+ * tokens are matrices, so their creators opt out explicitly with `decay: false`.
  *
  * Initial values are drawn from one seeded Rng in creation order, so the same seed and the same construction code give
  * the same numbers. tf.Variable names are left to tfjs (they must be unique per process and tests build many models);
@@ -16,7 +20,7 @@ export const PARAM_GROUPS: readonly ParamGroup[] = ['main', 'pe'];
 export interface ParamOptions {
   /** Optimiser group; default 'main'. */
   group?: ParamGroup;
-  /** Apply AdamW weight decay; default false (only linear-layer matrices opt in). */
+  /** Apply AdamW weight decay; default by rank: true for rank ≥ 2 (matrices), false for vectors. */
   decay?: boolean;
 }
 
@@ -55,7 +59,7 @@ export class ParamStore {
     if (this.byName.has(name)) throw new Error(`param "${name}" is already defined`);
     const group = opts.group ?? 'main';
     if (!PARAM_GROUPS.includes(group)) throw new Error(`param "${name}": group must be 'main' or 'pe', got ${String(group)}`);
-    this.byName.set(name, { name, variable, group, decay: opts.decay ?? false, owned });
+    this.byName.set(name, { name, variable, group, decay: opts.decay ?? variable.rank >= 2, owned });
     return variable;
   }
 

@@ -9,11 +9,9 @@
  * Init (timm): truncated N(0, 0.02) for linear weights and the CLS token, zero biases, LayerNorm 1/0.
  */
 import * as tf from '@tensorflow/tfjs';
-import { dense } from './dense';
-import { layerNormFast as layerNorm } from './layer-norm';
+import { layerNorm, linear as dense, softmaxCrossEntropy } from '../kernels/index';
 import type { PositionEncoding, PositionLayout } from '../encodings/types';
 import { BlockParams, createBlockParams, transformerBlock } from './block';
-import { softmaxCrossEntropy } from './cross-entropy';
 import { dropout } from './dropout';
 import { ParamStore } from './params';
 import { adoptEncoding, applyEncoding, checkDims, checkInputAdd } from './shared';
@@ -81,14 +79,14 @@ export class ViT implements TrainableModel {
     this.grid = c.imageSize / c.patchSize;
     this.params = new ParamStore(c.seed);
     const std = c.initStd;
-    this.patchW = this.params.normal('patch.w', [this.patchDim, c.dModel], std, { decay: true, truncate: true });
+    this.patchW = this.params.normal('patch.w', [this.patchDim, c.dModel], std, { truncate: true });
     this.patchB = this.params.constant('patch.b', [c.dModel], 0);
-    this.cls = this.params.normal('cls', [1, c.dModel], std, { truncate: true });
+    this.cls = this.params.normal('cls', [1, c.dModel], std, { truncate: true, decay: false }); // CLS: no decay (method §1.8)
     const init = { std, projStd: std, truncate: true, mlpRatio: c.mlpRatio };
     this.blocks = Array.from({ length: c.layers }, (_, i) => createBlockParams(this.params, i, c.dModel, init));
-    this.lnfG = this.params.constant('ln_f.g', [c.dModel], 1);
-    this.lnfB = this.params.constant('ln_f.b', [c.dModel], 0);
-    this.headW = this.params.normal('head.w', [c.dModel, c.classes], std, { decay: true, truncate: true });
+    this.lnfG = this.params.constant('ln_f.gamma', [c.dModel], 1);
+    this.lnfB = this.params.constant('ln_f.beta', [c.dModel], 0);
+    this.headW = this.params.normal('head.w', [c.dModel, c.classes], std, { truncate: true });
     this.headB = this.params.constant('head.b', [c.classes], 0);
     adoptEncoding(this.params, encoding);
     this.scale = tf.keep(tf.scalar(1 / Math.sqrt(c.dModel / c.heads)));

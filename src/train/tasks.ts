@@ -91,7 +91,7 @@ export function lmTask(cfg: LmTaskConfig): Task<CausalLM, LmBatch> {
     layout: (start) => ({ kind: '1d', start: start1d('lmTask', start), length: time }),
     nextBatch: (rng) => sampleTrainingBatch(cfg.tokens, batch, time, rng),
     loss(model, b, ctx) {
-      const inputs = tf.tensor2d(b.inputs, [b.batch, b.time], 'int32');
+      const inputs = { ids: b.inputs, shape: [b.batch, b.time] as const }; // host ids: checked without a read-back
       const r = model.loss(inputs, b.targets, { training: ctx.training, layout: ctx.layout, rng: ctx.rng, extraPositions: ctx.extraPositions });
       return { loss: r.loss, encoding: r.encoding };
     },
@@ -159,7 +159,7 @@ export function qaTask(cfg: QaTaskConfig): Task<CausalLM, QaBatch> {
       return { inputs, targets, weights, batch, time, picks };
     },
     loss(model, b, ctx) {
-      const inputs = tf.tensor2d(b.inputs, [b.batch, b.time], 'int32');
+      const inputs = { ids: b.inputs, shape: [b.batch, b.time] as const }; // host ids: checked without a read-back
       const r = model.loss(inputs, b.targets, { training: ctx.training, layout: ctx.layout, rng: ctx.rng, extraPositions: ctx.extraPositions }, b.weights);
       return { loss: r.loss, encoding: r.encoding };
     },

@@ -1,11 +1,13 @@
 /**
- * Fully-connected layer y = x W + b on 2-D input, with a hand-written gradient tuned for wasm:
+ * Fully-connected layer y = x W (+ b) with a hand-written gradient tuned for wasm:
  *   dx = dy Wᵀ,   dW = xᵀ dy (or (dyᵀ x)ᵀ, whichever transposes less),   db = 1ᵀ dy
  * The bias gradient as a [1, N] @ [N, M] product is ~40× faster on wasm than tfjs's default (a Sum over axis 0, which
  * the wasm backend implements as a transpose followed by an inner-axis reduction); all products use explicit
- * transposes (no transposeA/B flags, stack-notes §1).
+ * transposes (no transposeA/B flags). Without a bias it is the explicit-transpose product of ./matmul.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkLinear } from '../checks';
+import { matMul } from './matmul';
 
 /** Σ over rows of a 2-D tensor as a product with a row of ones: [N, M] → [M]. */
 export function sumRows(x: tf.Tensor2D): tf.Tensor1D {
@@ -29,12 +31,11 @@ const denseOp = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D, 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
 }) as any) as (x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D) => tf.Tensor2D;
 
-/** x [..., in] @ w [in, out] + b [out] → [..., out]; leading dims are flattened into one product. */
-export function dense(x: tf.Tensor, w: tf.Tensor2D, b: tf.Tensor1D): tf.Tensor {
+/** x [..., in] @ w [in, out] (+ b [out]) → [..., out]; leading dims are flattened into one product. */
+export function linear(x: tf.Tensor, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor {
+  checkLinear(x, w, b);
   const [inDim, outDim] = w.shape;
-  if (x.shape[x.rank - 1] !== inDim) throw new Error(`dense: input last dim ${x.shape[x.rank - 1]} does not match weight [${w.shape}]`);
-  if (b.rank !== 1 || b.shape[0] !== outDim) throw new Error(`dense: bias shape [${b.shape}] does not match weight [${w.shape}]`);
   const x2 = (x.rank === 2 ? x : x.reshape([-1, inDim])) as tf.Tensor2D;
-  const y = denseOp(x2, w, b);
+  const y = b ? denseOp(x2, w, b) : matMul(x2, w);
   return x.rank === 2 ? y : y.reshape([...x.shape.slice(0, -1), outDim]);
 }

@@ -5,50 +5,17 @@
  * a fast vectorised kernel on wasm, unlike exp).
  */
 import * as tf from '@tensorflow/tfjs';
+import { checkCrossEntropy } from '../checks';
+import type { IntArrayLike } from '../types';
 
-export type IntArrayLike = Int32Array | readonly number[];
-
-function toIntArray(v: IntArrayLike | tf.Tensor, what: string): Int32Array {
-  if (v instanceof tf.Tensor) {
-    if (v.dtype !== 'int32') throw new Error(`${what}: expected an int32 tensor, got ${v.dtype}`);
-    return v.dataSync() as Int32Array;
-  }
-  return v instanceof Int32Array ? v : Int32Array.from(v);
-}
-
-/**
- * @param logits  [N, V]
- * @param targets [N] integers in [0, V)
- * @param weights [N] non-negative, not all zero (default: all 1 → plain mean)
- * @returns scalar mean (weighted) negative log-likelihood
- */
 export function softmaxCrossEntropy(
   logits: tf.Tensor2D,
   targets: IntArrayLike | tf.Tensor,
   weights?: Float32Array | readonly number[] | tf.Tensor,
 ): tf.Scalar {
-  if (logits.rank !== 2) throw new Error(`softmaxCrossEntropy: logits must be [N, V], got shape [${logits.shape}]`);
-  const [n, v] = logits.shape;
-  const t = toIntArray(targets, 'softmaxCrossEntropy targets');
-  if (t.length !== n) throw new Error(`softmaxCrossEntropy: ${t.length} targets for ${n} rows of logits`);
-  for (let i = 0; i < n; i++) {
-    if (!(t[i] >= 0 && t[i] < v)) throw new Error(`softmaxCrossEntropy: target[${i}] = ${t[i]} is outside [0, ${v})`);
-  }
-  let w: Float32Array | undefined;
-  if (weights !== undefined) {
-    w = weights instanceof tf.Tensor ? new Float32Array(weights.dataSync()) : Float32Array.from(weights);
-    if (w.length !== n) throw new Error(`softmaxCrossEntropy: ${w.length} weights for ${n} rows`);
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      if (!(w[i] >= 0) || !Number.isFinite(w[i])) throw new Error(`softmaxCrossEntropy: weight[${i}] = ${w[i]} is not a finite number ≥ 0`);
-      sum += w[i];
-    }
-    if (!(sum > 0)) throw new Error('softmaxCrossEntropy: all weights are zero (no target token to learn from)');
-    for (let i = 0; i < n; i++) w[i] /= sum;
-  }
+  const { n, v, targets: t, weights: wn } = checkCrossEntropy(logits, targets, weights);
   const flatIdx = new Int32Array(n);
   for (let i = 0; i < n; i++) flatIdx[i] = i * v + t[i];
-  const wn = w;
   // Everything the gradient needs is created inside the forward function and saved: tensors captured from an outer
   // tidy would be disposed before the backward pass runs.
   const ce = tf.customGrad(((z: tf.Tensor2D, save: tf.GradSaveFunc) => {
