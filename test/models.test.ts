@@ -284,6 +284,10 @@ class HookEncoding implements PositionEncoding {
     this.gates = Array.from({ length: L }, (_, l) => [v([1, H, S, D / H], seed + 20 + l, 0.3, 1), v([1, H, S, D / H], seed + 30 + l, 0.3, 1)]);
     this.variables = [this.add, ...this.bias, ...this.gates.flat()];
   }
+  readonly capabilities = { carriesPosition: true, rawVectors: false, extraPositions: false, shiftedWindows: { '1d': true, '2d': true }, objectives: false };
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map(this.variables.map((v, i) => [`hook.${i}`, v] as [string, tf.Variable]));
+  }
   apply(_layout: PositionLayout, _opts: ApplyOptions): EncodingOutput {
     this.calls.apply++;
     const out: EncodingOutput = {};
