@@ -5,4 +5,5 @@ export * from './clip';
 export * from './checkpoint';
 export * from './progress';
 export * from './tasks';
+export * from './encoding-task';
 export * from './loop';

@@ -29,66 +29,14 @@ import { Rng, type RngState } from '../util/rng';
 import { AdamW } from './adamw';
 import { loadCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
 import { clipGroups } from './clip';
-import { ProgressReporter, type ProgressOptions, type StepReport } from './progress';
-import { checkSchedule, lrFactor, type ScheduleKind } from './schedule';
+import { ProgressReporter, type StepReport } from './progress';
+import { checkConfig, type TrainConfig, type TrainResult } from './config';
+import { TrainingDivergedError } from './diverged';
+import { lrFactor } from './schedule';
 import type { Task } from './tasks';
 
-export interface TrainConfig {
-  /** Total updates of the run; a resumed run continues up to this number. */
-  steps: number;
-  /** Seeds the data order, dropout and the SeqPE samplers. */
-  seed: number;
-  /** Base learning rate of the main model. */
-  lr: number;
-  /** Base learning rate of the position encoding ('pe' group). Default: lr. */
-  peLr?: number;
-  /** AdamW decoupled weight decay (params flagged decay only). Default 0. */
-  weightDecay?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  /** Default: constant lr, no warm-up. totalSteps defaults to `steps`. */
-  schedule?: { kind: ScheduleKind; warmupSteps?: number; minRatio?: number; warmupInitRatio?: number; totalSteps?: number };
-  /** Max global gradient norm per group; default 5 and 5 (spec §1.8). Infinity disables. */
-  clip?: { main?: number; pe?: number };
-  /** Write a checkpoint every `every` updates (and after the last). */
-  checkpoint?: { path: string; every: number };
-  /** Resume from this checkpoint; 'auto' = from checkpoint.path when that file exists. */
-  resumeFrom?: string;
-  progress?: ProgressOptions;
-  /** Extra JSON stored in checkpoints (e.g. the experiment config). */
-  meta?: Record<string, unknown>;
-}
-
-export interface TrainResult {
-  /** Updates done before this call (0 for a fresh run). */
-  startStep: number;
-  /** Updates done in total. */
-  steps: number;
-  /** Reports of the updates run by this call. */
-  reports: StepReport[];
-  finalLoss: number;
-  lastCheckpoint?: { path: string; step: number };
-  seconds: number;
-}
-
-/** A NaN or infinite loss term or gradient norm; no update was applied for this step. */
-export class TrainingDivergedError extends Error {
-  constructor(
-    readonly step: number,
-    readonly term: string,
-    readonly values: Record<string, number>,
-    readonly lastCheckpoint?: { path: string; step: number },
-  ) {
-    const vals = Object.entries(values).map(([k, v]) => `${k} = ${v}`).join(', ');
-    super(
-      `training diverged at step ${step}: ${term} is ${Number.isNaN(values[term]) ? 'NaN' : values[term]} (${vals}); ` +
-        'no update was applied for this step; ' +
-        (lastCheckpoint ? `last good checkpoint: ${lastCheckpoint.path} (step ${lastCheckpoint.step})` : 'no checkpoint was written'),
-    );
-    this.name = 'TrainingDivergedError';
-  }
-}
+export type { TrainConfig, TrainResult } from './config';
+export { TrainingDivergedError } from './diverged';
 
 const FORMAT = 'seqpe-train-v1';
 
@@ -350,24 +298,6 @@ function objectiveValues(v: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [k, x] of Object.entries(v)) if (k !== 'loss' && k !== 'task') out[k] = x;
   return out;
-}
-
-function checkConfig(c: TrainConfig): void {
-  if (!Number.isInteger(c.steps) || c.steps < 1) throw new Error(`train: steps must be an integer ≥ 1, got ${c.steps}`);
-  if (!Number.isInteger(c.seed)) throw new Error(`train: seed must be an integer, got ${c.seed}`);
-  for (const [k, v] of [['lr', c.lr], ['peLr', c.peLr ?? c.lr]] as const) {
-    if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`train: ${k} must be a finite number ≥ 0, got ${v}`);
-  }
-  if (c.schedule) checkSchedule({ ...c.schedule, totalSteps: c.schedule.totalSteps ?? c.steps });
-  for (const [k, v] of Object.entries(c.clip ?? {})) {
-    if (!(typeof v === 'number' && v > 0)) throw new Error(`train: clip.${k} must be > 0 (Infinity = off), got ${v}`);
-  }
-  if (c.checkpoint) {
-    if (!c.checkpoint.path) throw new Error('train: checkpoint.path is empty');
-    if (!Number.isInteger(c.checkpoint.every) || c.checkpoint.every < 1) {
-      throw new Error(`train: checkpoint.every must be an integer ≥ 1, got ${c.checkpoint.every}`);
-    }
-  }
 }
 
 /** Builds a Trainer, runs it to config.steps and frees the optimiser. */

@@ -38,6 +38,12 @@ export interface ContrastiveObjectiveConfig extends ContrastiveSamplerOptions {
   weight: number;
   /** Linear warm-up of the weight (0 = constant). */
   warmupSteps?: number;
+  /**
+   * Draw pivots and candidates from [0, positionRange) only (1-D; default: the encoder's whole range, as in every paper
+   * run). Not a second maxPosition: a study knob, at most the encoder's, for training L_δ on a sub-range and measuring
+   * what happens beyond it (notebooks 03 and 04).
+   */
+  positionRange?: number;
 }
 
 export interface DistillationObjectiveConfig {
@@ -136,8 +142,11 @@ export class SeqPEObjectives implements EncodingObjectives<SeqPEStepPlan> {
     const { maxPosition } = encoder;
     const c = config.contrastive;
     if (c && c.weight > 0) {
-      const { weight: _w, warmupSteps: _ws, ...samplerCfg } = c;
-      this.ct = new ContrastiveSampler({ ...samplerCfg, dims, maxPosition, seed: seeds.contrastive });
+      const { weight: _w, warmupSteps: _ws, positionRange, ...samplerCfg } = c;
+      if (positionRange !== undefined && !(Number.isInteger(positionRange) && positionRange >= 1 && positionRange <= maxPosition && dims === 1)) {
+        throw new Error(`SeqPE objectives: contrastive.positionRange must be an integer in [1, ${maxPosition}] (the encoder's maxPosition) for a 1-D encoder, got ${positionRange}`);
+      }
+      this.ct = new ContrastiveSampler({ ...samplerCfg, dims, maxPosition: positionRange ?? maxPosition, seed: seeds.contrastive });
     }
     const t = config.distillation;
     if (t && t.weight > 0) {
