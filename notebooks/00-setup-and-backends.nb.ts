@@ -33,20 +33,21 @@
 //
 // `initBackend()` picks the fastest TensorFlow.js engine available (native TensorFlow if installed, else WebAssembly with
 // SIMD, else plain JavaScript) and registers the extra kernels the project needs. Every entry point — tests, scripts,
-// notebooks — calls it first and prints what it got.
+// notebooks — calls it first and prints what it got; a chapter does so through `startChapter()`, which also picks the
+// size profile (`SEQPE_PROFILE`) and prints both.
 
 // %%
-import { initBackend, describeBackend } from './src/backend';
+import {
+  describeBackend, matMul, showTable, showFigure, findChromium, lineChart, multiPanel,
+  closeRenderer, Rng, normalArray, startChapter,
+} from './src/index';
 
-const backend = await initBackend();
-const profile = process.env.SEQPE_PROFILE ?? 'quick';
-console.log(describeBackend(backend));
-console.log(`profile: ${profile}`);
+const { backend, profile } = await startChapter();
 
 // %% [markdown]
 // To force an engine, set `SEQPE_BACKEND` to `tensorflow`, `wasm` or `cpu` before the kernel starts, for example
 // `SEQPE_BACKEND=cpu npm run notebooks -- 00`, or start Jupyter with it set. Inside a running notebook,
-// `process.env.SEQPE_BACKEND = 'cpu'` in the first cell (before `initBackend`) does the same after a kernel restart.
+// `process.env.SEQPE_BACKEND = 'cpu'` in the first cell (before `startChapter()`) does the same after a kernel restart.
 // A forced engine that is not available is an error, not a silent fallback.
 //
 // ## A computation checked by hand
@@ -58,7 +59,6 @@ console.log(`profile: ${profile}`);
 
 // %%
 import * as tf from '@tensorflow/tfjs';
-import { matMul } from './src/kernels/index';
 
 const tensorsBefore = tf.memory().numTensors;
 const [product, gradA] = tf.tidy(() => {
@@ -84,7 +84,6 @@ console.log(`tensors alive: ${tensorsBefore} before, ${tf.memory().numTensors} a
 // %%
 import * as os from 'os';
 import * as dfd from 'danfojs-node';
-import { showTable, showFigure, findChromium, lineChart, multiPanel, closeRenderer } from './src/report/index';
 
 const chromium = findChromium();
 const facts = new dfd.DataFrame({
@@ -115,10 +114,9 @@ showTable(facts, { caption: 'Machine and software' });
 // export) and the plotly figure itself (interactive in JupyterLab).
 
 // %%
-import { Rng, normalArray } from './src/util/rng';
 
-const sizes = profile === 'quick' ? [32, 64, 128, 256, 512] : [32, 64, 128, 256, 512, 1024];
-const budgetMs = profile === 'quick' ? 150 : 600; // time spent per size
+const sizes = profile.name === 'quick' ? [32, 64, 128, 256, 512] : [32, 64, 128, 256, 512, 1024];
+const budgetMs = profile.name === 'quick' ? 150 : 600; // time spent per size
 const rng = new Rng(2025);
 
 /** Fastest of repeated products: the minimum is the least disturbed by whatever else the machine is doing. */

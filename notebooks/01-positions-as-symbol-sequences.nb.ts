@@ -22,18 +22,10 @@
 // %%
 import {
   specFor, digitCount, axisSize, capacity, toDigits, fromDigits, encodeBatch, digitPositionIds, dimensionIds,
-  DigitSpec,
-} from './src/positions/digits';
-import { showTable, showMarkdown, showAndSaveFigure } from './src/report/notebook';
-import { heatmap, lineChart, multiPanel, Figure } from './src/report/figure';
-import { closeRenderer } from './src/report/render';
+  DigitSpec, showTable, showMarkdown, heatmap, lineChart, multiPanel, Figure, closeRenderer, startChapter,
+} from './src/index';
 
-const profile = process.env.SEQPE_PROFILE ?? 'quick';
-console.log(`profile: ${profile}`);
-
-/** Show a figure inline and save it as figures/notebooks/<name>.png + .html. */
-const showAndSave = (fig: Figure, name: string, size: { width: number; height: number }): Promise<void> =>
-  showAndSaveFigure(fig, `figures/notebooks/${name}`, size);
+const { showAndSave } = await startChapter();
 
 // %% [markdown]
 // ## One dimension: 123 → `0 0 1 2 3`

@@ -26,26 +26,13 @@
 
 // %%
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, describeBackend } from './src/backend';
-import { SeqPEEncoder, encoderParamShapes } from './src/encodings/seqpe-encoder';
-import { SeqPE } from './src/encodings/seqpe';
-import { buildPrefixTrie } from './src/encodings/seqpe-prefix';
-import { encodeBatch, specFor } from './src/positions/digits';
-import { similarityMap, distanceAwareness, toRows } from './src/eval/similarity';
-import { layerNorm, linear } from './src/kernels/index';
-import { showTable, showMarkdown, showAndSaveFigure } from './src/report/notebook';
-import { heatmap, multiPanel, Figure, compactRows } from './src/report/figure';
-import { closeRenderer } from './src/report/render';
+import {
+  SeqPEEncoder, encoderParamShapes, SeqPE, buildPrefixTrie, encodeBatch, specFor, similarityMap,
+  distanceAwareness, toRows, layerNorm, linear, showTable, showMarkdown, heatmap, multiPanel, Figure,
+  compactRows, closeRenderer, startChapter,
+} from './src/index';
 
-const backend = await initBackend();
-const profile = process.env.SEQPE_PROFILE ?? 'quick';
-console.log(describeBackend(backend));
-console.log(`profile: ${profile}`);
-
-/** Show a figure inline and save it as figures/notebooks/<name>.png + .html. */
-const showAndSave = (fig: Figure, name: string, size: { width: number; height: number }): Promise<void> =>
-  showAndSaveFigure(fig, `figures/notebooks/${name}`, size);
-
+const { profile, showAndSave } = await startChapter();
 
 // %% [markdown]
 // ## Building one
@@ -304,7 +291,7 @@ showTable(statRows, { caption: 'Encoder counters (cumulative)' });
 // position. They must give the same numbers; we compare outputs, row counts and time.
 
 // %%
-const nFast = profile === 'quick' ? 2048 : 8192;
+const nFast = profile.name === 'quick' ? 2048 : 8192;
 const fastPositions = Array.from({ length: nFast }, (_, i) => i);
 const trie = buildPrefixTrie(encodeBatch(fastPositions, encoder.spec), encoder.config.maskPadding);
 const perSlot = Array.from({ length: encoder.seqLen }, (_, t) => trie.slot.filter((s) => s === t).length);
@@ -314,7 +301,7 @@ function timeIt(path: 'full' | 'prefix'): { fwd: number; fwdBwd: number; out: Fl
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const fwd: number[] = [];
   const both: number[] = [];
-  let out = new Float32Array(0);
+  let out: Float32Array = new Float32Array(0);
   for (let r = 0; r < 3; r++) {
     let t0 = performance.now();
     const e = encoder.encode(fastPositions, { training: false, path });

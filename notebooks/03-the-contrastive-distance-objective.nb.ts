@@ -22,25 +22,13 @@
 
 // %%
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, describeBackend } from './src/backend';
-import { ContrastiveSampler, PivotDraw } from './src/positions/contrastive-sampler';
-import { nearestIndex } from './src/positions/distance';
-import { contrastiveLoss } from './src/losses/contrastive';
-import { SeqPE } from './src/encodings/seqpe';
-import { similarityMap, distanceAwareness, toRows, SimilarityMap } from './src/eval/similarity';
-import { showTable, showMarkdown, showAndSaveFigure } from './src/report/notebook';
-import { heatmap, lineChart, multiPanel, Figure, PALETTE, compactRows } from './src/report/figure';
-import { closeRenderer } from './src/report/render';
+import {
+  ContrastiveSampler, PivotDraw, EncodingOnly, encodingTask, train, type StepReport, type TrainConfig, nearestIndex, contrastiveLoss, SeqPE, similarityMap, distanceAwareness,
+  toRows, SimilarityMap, showTable, showMarkdown, heatmap, lineChart, multiPanel, Figure, PALETTE, compactRows,
+  closeRenderer, startChapter,
+} from './src/index';
 
-const backend = await initBackend();
-const profile = process.env.SEQPE_PROFILE ?? 'quick';
-console.log(describeBackend(backend));
-console.log(`profile: ${profile}`);
-
-/** Show a figure inline and save it as figures/notebooks/<name>.png + .html. */
-const showAndSave = (fig: Figure, name: string, size: { width: number; height: number }): Promise<void> =>
-  showAndSaveFigure(fig, `figures/notebooks/${name}`, size);
-
+const { profile, showAndSave } = await startChapter();
 
 // %% [markdown]
 // ## The label is the nearest candidate — Fig. 1's example
@@ -217,15 +205,16 @@ if (Math.abs(byHand - tinyLoss) > 1e-5) throw new Error('contrastiveLoss disagre
 // positions: two inside the trained range (0..255 and 1 000..1 255) and two far beyond it (10 000..10 255 and
 // 15 000..15 255), whose leading digits the objective never showed the encoder in those slots.
 //
-// Setup (small enough to train in seconds on one CPU core): encoder width 32, 2 heads, 2 blocks, dropout off; Adam with
-// learning rate 10⁻³, a 50-step linear warm-up, then a cosine decay to 0; the paper's batch of 16 pivots × 32 candidates with its 1-D mode mix
+// Setup (small enough to train in seconds on one CPU core): encoder width 32, 2 heads, 2 blocks, dropout off; trained
+// through the library's loop (`train` with `encodingTask`: the encoding's own L_δ is the whole loss), AdamW without
+// decay at learning rate 10⁻³, a 50-step linear warm-up, then a cosine decay to 0; the paper's batch of 16 pivots × 32 candidates with its 1-D mode mix
 // (hard 0.4, distributional 0.6). Everything is seeded; we train the same recipe from two seeds (three at the `small`
 // profile), because one run can mislead. A chance-level model has L_δ = ln 32 ≈ 3.47.
 
 // %%
 const TRAIN_RANGE = 2000;
-const steps = profile === 'quick' ? 500 : profile === 'small' ? 1500 : 3000;
-const seeds = profile === 'quick' ? [0, 1] : [0, 1, 2];
+const steps = profile.name === 'quick' ? 500 : profile.name === 'small' ? 1500 : 3000;
+const seeds = profile.name === 'quick' ? [0, 1] : [0, 1, 2];
 const checkEvery = 50;
 const evalWindows = [
   { start: 0, where: 'inside' },
@@ -237,17 +226,25 @@ const WINDOW = 256;
 const LR = 1e-3;
 const WARMUP = 50;
 
-/** Adam whose learning rate can be changed between steps (for the cosine decay). */
-class ScheduledAdam extends tf.AdamOptimizer {
-  setLearningRate(lr: number): void {
-    this.learningRate = lr;
-  }
-}
-
 function newEncoding(seed: number): SeqPE {
-  // mode 'input_add' exposes the raw encoder outputs to similarityMap; the encoder is all that trains here.
-  return new SeqPE({ dModel: 32, heads: 2, layers: 1 }, { mode: 'input_add', seed, encoder: { width: 32, heads: 2, maxPosition: 20000, residDropout: 0 } });
+  // mode 'input_add' exposes the raw encoder outputs to similarityMap; the encoder is all that trains here. The
+  // encoding carries its objective: L_δ alone (weight 1), pivots and candidates drawn from 0..TRAIN_RANGE − 1.
+  return new SeqPE({ dModel: 32, heads: 2, layers: 1 }, {
+    mode: 'input_add', seed, encoder: { width: 32, heads: 2, maxPosition: 20000, residDropout: 0 },
+    objectives: { contrastive: { weight: 1, positionRange: TRAIN_RANGE } },
+  });
 }
+/**
+ * The library's training settings for these encoder-only runs: AdamW without decay (ε = 10⁻⁷, as tf.train.adam), a
+ * linear warm-up from 0, then a cosine decay to 0 (without the warm-up, some seeds sat on a plateau near L_δ ≈ 3.1 for
+ * hundreds of steps), no clipping. Chapter 4 trains with the same settings.
+ */
+const encoderOnlyTraining = (steps: number, seed: number, onStep?: (r: StepReport) => void): TrainConfig => ({
+  steps, seed, lr: LR, peLr: LR, eps: 1e-7,
+  schedule: { kind: 'cosine', warmupSteps: WARMUP },
+  clip: { main: Infinity, pe: Infinity },
+  progress: { mode: 'silent', onStep },
+});
 function windowMap(pe: SeqPE, start: number): { map: SimilarityMap; awareness: number } {
   const map = similarityMap(pe, { kind: '1d', start, length: WINDOW }, { source: 'raw' });
   return { map, awareness: distanceAwareness(map, Array.from({ length: WINDOW }, (_, i) => [start + i])) };
@@ -263,41 +260,25 @@ interface Run {
   seconds: number;
 }
 
-function trainContrastive(seed: number): Run {
+async function trainContrastive(seed: number): Promise<Run> {
   const pe = newEncoding(seed);
-  const enc = pe.encoder;
-  const sampler = new ContrastiveSampler({ dims: 1, maxPosition: TRAIN_RANGE, seed: 1000 + seed });
-  const opt = new ScheduledAdam(LR, 0.9, 0.999);
+  const model = new EncodingOnly(pe);
   const before = evalWindows.map((w) => windowMap(pe, w.start));
   const checkpoints = [{ step: 0, awareness: before.map((b) => b.awareness) }];
-  const losses: number[] = [];
-  const t0 = performance.now();
-  for (let step = 0; step < steps; step++) {
-    // linear warm-up, then cosine decay to 0 (without the warm-up, some seeds sat on a plateau near L_δ ≈ 3.1 for hundreds of steps)
-    opt.setLearningRate(LR * (step < WARMUP ? (step + 1) / WARMUP : 0.5 * (1 + Math.cos((Math.PI * (step - WARMUP)) / (steps - WARMUP)))));
-    const batch = sampler.nextBatch();
-    const B = batch.pivots.length;
-    const N = batch.candidates[0].length;
-    const positions = [...batch.pivots, ...batch.candidates.flat()]; // one encoder pass for pivots and candidates
-    const cost = opt.minimize(() => {
-      const e = enc.encode(positions, { training: true }); // [B + B·N, 32]
-      const pivots = e.slice([0, 0], [B, -1]) as tf.Tensor2D; // [B, 32]
-      const cands = e.slice([B, 0], [B * N, -1]).reshape([B, N, -1]) as tf.Tensor3D; // [B, N, 32]
-      return contrastiveLoss(pivots, cands, batch.labels);
-    }, true, enc.variables)!;
-    losses.push(cost.dataSync()[0]);
-    cost.dispose();
-    if ((step + 1) % checkEvery === 0) checkpoints.push({ step: step + 1, awareness: evalWindows.map((w) => windowMap(pe, w.start).awareness) });
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  opt.dispose();
+  const onStep = (r: StepReport) => {
+    if (r.step % checkEvery === 0) checkpoints.push({ step: r.step, awareness: evalWindows.map((w) => windowMap(pe, w.start).awareness) });
+  };
+  // The library's one loop; the task is the encoding's own objective (the main "window" is position 0 alone).
+  const result = await train(model, encodingTask({ kind: '1d', start: 0, length: 1 }), encoderOnlyTraining(steps, 1000 + seed, onStep));
+  const losses = result.reports.map((r) => r.objectives.contrastive);
+  model.dispose();
   const after = evalWindows.map((w) => windowMap(pe, w.start));
-  return { seed, pe, losses, checkpoints, before, after, seconds };
+  return { seed, pe, losses, checkpoints, before, after, seconds: result.seconds };
 }
 
 const runs: Run[] = [];
 for (const seed of seeds) {
-  const run = trainContrastive(seed);
+  const run = await trainContrastive(seed);
   runs.push(run);
   const last = run.losses.slice(-50).reduce((a, b) => a + b, 0) / 50;
   console.log(`seed ${seed}: ${steps} steps in ${run.seconds.toFixed(1)} s; L_δ first step ${run.losses[0].toFixed(3)}, mean of last 50 steps ${last.toFixed(3)}`);

@@ -24,35 +24,25 @@
 
 // %%
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, describeBackend } from './src/backend';
-import { TransferSampler } from './src/positions/transfer-sampler';
-import { ContrastiveSampler } from './src/positions/contrastive-sampler';
-import { contrastiveLoss } from './src/losses/contrastive';
-import { distillationLoss } from './src/losses/distillation';
-import { SeqPE } from './src/encodings/seqpe';
-import { SeqPEEncoder } from './src/encodings/seqpe-encoder';
-import { similarityMap, distanceAwareness, toRows, SimilarityMap } from './src/eval/similarity';
-import { Rng } from './src/util/rng';
-import { showTable, showMarkdown, showAndSaveFigure } from './src/report/notebook';
-import { heatmap, lineChart, multiPanel, Figure, PALETTE, compactRows } from './src/report/figure';
-import { closeRenderer } from './src/report/render';
+import {
+  TransferSampler, ContrastiveSampler, contrastiveLoss, distillationLoss, SeqPE, SeqPEEncoder, similarityMap,
+  distanceAwareness, toRows, SimilarityMap, Rng, showTable, showMarkdown, heatmap, lineChart, multiPanel,
+  Figure, PALETTE, compactRows, closeRenderer, startChapter,
+  EncodingOnly, encodingTask, train, type TrainConfig,
+} from './src/index';
 
-const backend = await initBackend();
-const profile = process.env.SEQPE_PROFILE ?? 'quick';
-console.log(describeBackend(backend));
-console.log(`profile: ${profile}`);
+const { profile, showAndSave } = await startChapter();
 
-/** Show a figure inline and save it as figures/notebooks/<name>.png + .html. */
-const showAndSave = (fig: Figure, name: string, size: { width: number; height: number }): Promise<void> =>
-  showAndSaveFigure(fig, `figures/notebooks/${name}`, size);
-
-
-/** Adam whose learning rate can be changed between steps (for warm-up and cosine decay). */
-class ScheduledAdam extends tf.AdamOptimizer {
-  setLearningRate(lr: number): void {
-    this.learningRate = lr;
-  }
-}
+/**
+ * The library's training settings for encoder-only runs (as in chapter 3): AdamW without decay (ε = 10⁻⁷, as
+ * tf.train.adam), learning rate 10⁻³ with a 50-step linear warm-up from 0 and a cosine decay to 0, no clipping.
+ */
+const encoderOnlyTraining = (steps: number, seed: number): TrainConfig => ({
+  steps, seed, lr: 1e-3, peLr: 1e-3, eps: 1e-7,
+  schedule: { kind: 'cosine', warmupSteps: 50 },
+  clip: { main: Infinity, pe: Infinity },
+  progress: { mode: 'silent' },
+});
 
 // %% [markdown]
 // ## Teachers and students
@@ -103,30 +93,21 @@ if (!admissible) throw new Error('Fig. 1 offset is not admissible');
 // values — and draw two rows of them as in Fig. 1.
 
 // %%
-const enc2d = new SeqPEEncoder({ seed: 3, width: 32, heads: 2, dims: 2, maxPosition: 10000, residDropout: 0 });
+// The encoder inside a SeqPE encoding that carries L_δ on the 2-D grid as its one objective, trained by the library's
+// loop with the settings of chapter 3 (the main "grid" is the single patch (0, 0)).
+const steps2d = profile.name === 'quick' ? 400 : 800;
+const pe2d = new SeqPE({ dModel: 32, heads: 2, layers: 1 }, {
+  mode: 'input_add', seed: 3, encoder: { width: 32, heads: 2, dims: 2, maxPosition: 10000, residDropout: 0 },
+  objectives: { contrastive: { weight: 1, batchSize: 8, contrastiveSize: 32 } },
+});
+const enc2d = pe2d.encoder;
 {
-  const cs2d = new ContrastiveSampler({ dims: 2, maxPosition: 10000, seed: 5, batchSize: 8, contrastiveSize: 32 });
-  const opt2d = new ScheduledAdam(1e-3, 0.9, 0.999);
-  const steps2d = profile === 'quick' ? 400 : 800;
-  let first = 0;
-  let lastMean = 0;
-  for (let s = 0; s < steps2d; s++) {
-    opt2d.setLearningRate(1e-3 * (s < 50 ? (s + 1) / 50 : 0.5 * (1 + Math.cos((Math.PI * (s - 50)) / (steps2d - 50))))); // warm-up, cosine
-    const b = cs2d.nextBatch();
-    const B = b.pivots.length;
-    const N = b.candidates[0].length;
-    const pos = [...b.pivots, ...b.candidates.flat()];
-    const cost = opt2d.minimize(() => {
-      const e = enc2d.encode(pos, { training: true }); // [B + B·N, 32]
-      return contrastiveLoss(e.slice([0, 0], [B, -1]) as tf.Tensor2D, e.slice([B, 0], [B * N, -1]).reshape([B, N, -1]) as tf.Tensor3D, b.labels);
-    }, true, enc2d.variables)!;
-    const v = cost.dataSync()[0];
-    cost.dispose();
-    if (s === 0) first = v;
-    if (s >= steps2d - 50) lastMean += v / 50;
-  }
-  opt2d.dispose();
-  console.log(`2-D encoder: ${steps2d} steps of L_δ, loss ${first.toFixed(2)} → ${lastMean.toFixed(2)} (mean of the last 50)`);
+  const model2d = new EncodingOnly(pe2d);
+  const r = await train(model2d, encodingTask({ kind: '2d', start: [0, 0], rows: 1, cols: 1 }), encoderOnlyTraining(steps2d, 5));
+  model2d.dispose();
+  const ls = r.reports.map((x) => x.objectives.contrastive);
+  const lastMean = ls.slice(-50).reduce((x, y) => x + y, 0) / 50;
+  console.log(`2-D encoder: ${steps2d} steps of L_δ, loss ${ls[0].toFixed(2)} → ${lastMean.toFixed(2)} (mean of the last 50)`);
 }
 
 // %%
@@ -224,10 +205,10 @@ console.log(`largest |P_T − P_S| entry: ${maxGap.toFixed(4)}; largest distance
 //
 // ## The experiment: L_δ alone vs L_δ + L_OOD
 //
-// Same recipe as chapter 3: encoder width 32, 2 heads, 2 blocks, dropout off; Adam, learning rate 10⁻³ with a short
-// warm-up and a cosine decay; L_δ with the paper's 1-D batch (16 pivots × 32 candidates) **restricted to positions
+// Same recipe as chapter 3: encoder width 32, 2 heads, 2 blocks, dropout off; the library's loop (AdamW without decay),
+// learning rate 10⁻³ with a short warm-up and a cosine decay; L_δ with the paper's 1-D batch (16 pivots × 32 candidates) **restricted to positions
 // 0..1 999**. The teachers are positions 0..255, standing in for a main task trained at length L = 256 (chapter 3
-// found this window distance-aware after L_δ training, so there is structure to pass on); the transfer sampler draws
+// found this window distance-aware after L_δ training, so there is structure to pass on); the distillation sampler (the official code's "transfer" sampler) draws
 // 16 samples of 32 of them per step and translates each by an offset in [64, 19 744) — almost all far beyond the
 // 2 000 positions L_δ sees. Run B adds L_OOD with the same weight as L_δ (the paper weights both
 // regularisers 0.1 against the task loss, i.e. equally). Both runs start from the **same seed**, so they have the same
@@ -242,10 +223,8 @@ console.log(`largest |P_T − P_S| entry: ${maxGap.toFixed(4)}; largest distance
 // %%
 const TEACH_L = 256;
 const TRAIN_RANGE = 2000;
-const STEPS = profile === 'quick' ? 500 : profile === 'small' ? 1500 : 3000;
-const SEEDS = profile === 'quick' ? [0] : [0, 1, 2];
-const WARMUP = 50;
-const LR = 1e-3;
+const STEPS = profile.name === 'quick' ? 500 : profile.name === 'small' ? 1500 : 3000;
+const SEEDS = profile.name === 'quick' ? [0] : [0, 1, 2];
 const W_OOD = 1;
 const HEADS = 2;
 const evalOffsets = [250, 1000, 1500, 3000, 5000, 7500, 10000, 12500, 15000, 17500];
@@ -277,64 +256,39 @@ interface RunResult {
   seconds: number;
 }
 
-function train(seed: number, withOOD: boolean): RunResult {
-  const pe = new SeqPE({ dModel: 32, heads: HEADS, layers: 1 }, { mode: 'input_add', seed, encoder: { width: 32, heads: HEADS, maxPosition: 20000, residDropout: 0 } });
-  const enc = pe.encoder;
-  const cs = new ContrastiveSampler({ dims: 1, maxPosition: TRAIN_RANGE, seed: 1000 + seed });
-  const ts = new TransferSampler({ dims: 1, maxPosition: 20000, trainLength: TEACH_L, seed: 2000 + seed });
-  const opt = new ScheduledAdam(LR, 0.9, 0.999);
-  const teacherPositions = Array.from({ length: TEACH_L }, (_, i) => i);
-  const lossDelta: number[] = [];
-  const lossOOD: number[] = [];
-  const t0 = performance.now();
-  for (let step = 0; step < STEPS; step++) {
-    const f = step < WARMUP ? (step + 1) / WARMUP : 0.5 * (1 + Math.cos((Math.PI * (step - WARMUP)) / (STEPS - WARMUP)));
-    opt.setLearningRate(LR * f);
-    const cb = cs.nextBatch();
-    const tb = ts.nextBatch(); // drawn in both runs (its own RNG: the L_δ batches are identical either way)
-    const B = cb.pivots.length;
-    const N = cb.candidates[0].length;
-    const students = tb.studentPositions.flat();
-    // One encoder pass for everything (spec §1.4): pivots, candidates, then teachers 0..255 and students.
-    const positions = [...cb.pivots, ...cb.candidates.flat(), ...(withOOD ? [...teacherPositions, ...students] : [])];
-    let lo = 0;
-    let ld = 0;
-    const cost = opt.minimize(() => {
-      const e = enc.encode(positions, { training: true }); // [rows, 32]
-      const lDelta = contrastiveLoss(e.slice([0, 0], [B, -1]) as tf.Tensor2D, e.slice([B, 0], [B * N, -1]).reshape([B, N, -1]) as tf.Tensor3D, cb.labels);
-      ld = lDelta.dataSync()[0];
-      if (!withOOD) return lDelta;
-      const base = B + B * N;
-      const teachers = e.slice([base, 0], [TEACH_L, -1]) as tf.Tensor2D; // [256, 32]
-      const teacherSets = tf.stack(tb.teacherIndices.map((idx) => tf.gather(teachers, tf.tensor1d(idx, 'int32')))) as tf.Tensor3D; // [16, 32, 32]
-      const studentSets = e.slice([base + TEACH_L, 0], [students.length, -1]).reshape([tb.studentPositions.length, -1, 32]) as tf.Tensor3D; // [16, 32, 32]
-      const lOOD = distillationLoss(teacherSets, studentSets, HEADS); // teacher detached inside
-      lo = lOOD.dataSync()[0];
-      return lDelta.add(lOOD.mul(W_OOD)) as tf.Scalar;
-    }, true, enc.variables)!;
-    cost.dispose();
-    lossDelta.push(ld);
-    lossOOD.push(lo);
-  }
-  const seconds = (performance.now() - t0) / 1000;
-  opt.dispose();
+async function trainRun(seed: number, withOOD: boolean): Promise<RunResult> {
+  // The encoding carries its objectives: L_δ on positions 0..TRAIN_RANGE − 1 (weight 1), and in run B L_OOD (weight
+  // W_OOD) with the teacher window 0..TEACH_L − 1 = the task's main window, students anywhere below 20 000.
+  const pe = new SeqPE({ dModel: 32, heads: HEADS, layers: 1 }, {
+    mode: 'input_add', seed, encoder: { width: 32, heads: HEADS, maxPosition: 20000, residDropout: 0 },
+    objectives: {
+      contrastive: { weight: 1, positionRange: TRAIN_RANGE },
+      distillation: withOOD ? { weight: W_OOD } : undefined,
+    },
+  });
+  const model = new EncodingOnly(pe);
+  // Run A's main window is position 0 alone, as in chapter 3 (so run A is chapter 3's run of the same seed); run B's
+  // is the teacher window. The loop seeds the L_δ sampler identically in both runs: the same L_δ batches.
+  const layout = { kind: '1d' as const, start: 0, length: withOOD ? TEACH_L : 1 };
+  const r = await train(model, encodingTask(layout), encoderOnlyTraining(STEPS, 1000 + seed));
+  model.dispose();
   return {
     label: withOOD ? 'L_δ + L_OOD' : 'L_δ only',
     seed,
     pe,
-    lossDelta,
-    lossOOD,
+    lossDelta: r.reports.map((x) => x.objectives.contrastive),
+    lossOOD: r.reports.map((x) => x.objectives.distillation ?? 0),
     ood: evalOffsets.map((o) => heldOutOOD(pe, o)),
     awareness: evalOffsets.map((o) => windowAwareness(pe, o, TEACH_L).awareness),
     teacherAwareness: windowAwareness(pe, 0, TEACH_L).awareness,
-    seconds,
+    seconds: r.seconds,
   };
 }
 
 const results: RunResult[] = [];
 for (const seed of SEEDS) {
   for (const withOOD of [false, true]) {
-    const r = train(seed, withOOD);
+    const r = await trainRun(seed, withOOD);
     results.push(r);
     console.log(`seed ${seed}, ${r.label}: ${STEPS} steps in ${r.seconds.toFixed(1)} s; final L_δ ${(r.lossDelta.slice(-50).reduce((a, b) => a + b, 0) / 50).toFixed(3)}`);
   }

@@ -24,30 +24,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, describeBackend } from './src/backend';
-import { getProfile } from './src/experiments/profiles';
-import { lmMethods, lmRunConfig, type LmRunConfig } from './src/experiments/configs';
-import { runExperiments, loadResults } from './src/experiments/run';
-import { figuresDir } from './src/experiments/reports';
-import { runDir } from './src/experiments/cache';
-import { buildLm, lmCheckpoint, type LmResult } from './src/experiments/runners/lm';
-import { loadCheckpoint } from './src/train/checkpoint';
-import { sotuTokenStream, evalChunks } from './src/data/lm-batches';
-import { getTokenizer } from './src/data/tokenizer';
-import { specFor, toDigits } from './src/positions/digits';
-import { showFigure, showMarkdown, showTable, showImageFile } from './src/report/notebook';
-import { lineChart, multiPanel } from './src/report/figure';
-import { meanSpread } from './src/report/tables';
-import { closeRenderer } from './src/report/render';
-import { PROJECT_ROOT } from './src/util/paths';
+import {
+  lmMethods, lmRunConfig, type LmRunConfig, runExperiments, loadResults, runDir, buildLm, lmCheckpoint,
+  type LmResult, loadCheckpoint, sotuTokenStream, evalChunks, getTokenizer, specFor, toDigits, showFigure,
+  showMarkdown, showTable, lineChart, multiPanel, meanSpread, closeRenderer, PROJECT_ROOT, startChapter,
+} from './src/index';
 
-const backend = await initBackend();
-const profile = getProfile(process.env.SEQPE_PROFILE ?? 'quick');
-console.log(describeBackend(backend));
-console.log(`profile: ${profile.name} — ${profile.caveat}`);
-
-/** Show a PNG that the experiment reports wrote to figures/<profile>/ (the interactive .html sits next to it). */
-const showSavedFigure = (name: string): void => showImageFile(path.join(figuresDir(profile), `${name}.png`));
+const { profile, showSavedFigure } = await startChapter();
 
 // %% [markdown]
 // ## Re-running

@@ -20,29 +20,14 @@
 // %%
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, describeBackend } from './src/backend';
-import { getProfile } from './src/experiments/profiles';
-import { lmMethods, lmRunConfig, qaRunConfig } from './src/experiments/configs';
-import { runExperiments, loadResults } from './src/experiments/run';
-import { figuresDir } from './src/experiments/reports';
-import type { QaResult } from './src/experiments/runners/qa';
-import { sotuTokenStream } from './src/data/lm-batches';
-import { getTokenizer } from './src/data/tokenizer';
 import {
-  makeNeedleExample, needleMinLength, needleQuestion, needleSentence, NEEDLE_END_MARKER, NEEDLE_KEYS, type NeedleExample,
-} from './src/data/needle-qa';
-import { showBundle, showFigure, showMarkdown, showTable, showImageFile } from './src/report/notebook';
-import { lineChart } from './src/report/figure';
-import { meanSpread } from './src/report/tables';
-import { closeRenderer } from './src/report/render';
+  lmMethods, lmRunConfig, qaRunConfig, runExperiments, loadResults, type QaRunResult as QaResult,
+  sotuTokenStream, getTokenizer, makeNeedleExample, needleMinLength, needleQuestion, needleSentence,
+  NEEDLE_END_MARKER, NEEDLE_KEYS, type NeedleExample, showBundle, showFigure, showMarkdown, showTable,
+  lineChart, meanSpread, closeRenderer, startChapter,
+} from './src/index';
 
-const backend = await initBackend();
-const profile = getProfile(process.env.SEQPE_PROFILE ?? 'quick');
-console.log(describeBackend(backend));
-console.log(`profile: ${profile.name} — ${profile.caveat}`);
-
-/** Show a PNG that the experiment reports wrote to figures/<profile>/ (the interactive .html sits next to it). */
-const showSavedFigure = (name: string): void => showImageFile(path.join(figuresDir(profile), `${name}.png`));
+const { profile, showSavedFigure } = await startChapter();
 
 // %% [markdown]
 // ## Re-running

@@ -19,27 +19,13 @@
 // %%
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, describeBackend } from './src/backend';
-import { getProfile } from './src/experiments/profiles';
-import { vitMethods } from './src/experiments/configs';
-import { runExperiments, loadResults } from './src/experiments/run';
-import { figuresDir } from './src/experiments/reports';
-import type { VitResult } from './src/experiments/runners/vit';
-import { loadMnist } from './src/data/mnist';
-import { resizeImages } from './src/data/resize';
-import { specFor, toDigits } from './src/positions/digits';
-import { showFigure, showMarkdown, showTable, showImageFile } from './src/report/notebook';
-import { heatmap, multiPanel, type Figure } from './src/report/figure';
-import { meanSpread } from './src/report/tables';
-import { closeRenderer } from './src/report/render';
+import {
+  vitMethods, runExperiments, loadResults, type VitResult, loadMnist, resizeImages, specFor, toDigits,
+  showFigure, showMarkdown, showTable, heatmap, multiPanel, type Figure, meanSpread, closeRenderer,
+  startChapter,
+} from './src/index';
 
-const backend = await initBackend();
-const profile = getProfile(process.env.SEQPE_PROFILE ?? 'quick');
-console.log(describeBackend(backend));
-console.log(`profile: ${profile.name} — ${profile.caveat}`);
-
-/** Show a PNG that the experiment reports wrote to figures/<profile>/ (the interactive .html sits next to it). */
-const showSavedFigure = (name: string): void => showImageFile(path.join(figuresDir(profile), `${name}.png`));
+const { profile, showSavedFigure } = await startChapter();
 
 // %% [markdown]
 // ## Re-running

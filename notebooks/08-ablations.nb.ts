@@ -17,27 +17,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, describeBackend } from './src/backend';
-import { getProfile } from './src/experiments/profiles';
-import { ablationRuns } from './src/experiments/catalog';
-import type { MethodSpec } from './src/experiments/configs';
-import { runExperiments, loadResults, planRuns } from './src/experiments/run';
-import { figuresDir } from './src/experiments/reports';
-import { readJson, runDir } from './src/experiments/cache';
-import type { LmResult } from './src/experiments/runners/lm';
-import { digitCount } from './src/positions/digits';
-import { showFigure, showMarkdown, showTable, showImageFile } from './src/report/notebook';
-import { lineChart, multiPanel, PALETTE } from './src/report/figure';
-import { meanSpread } from './src/report/tables';
-import { closeRenderer } from './src/report/render';
+import {
+  ablationRuns, type MethodSpec, runExperiments, loadResults, planRuns, readJson, runDir, type LmResult,
+  digitCount, showFigure, showMarkdown, showTable, lineChart, multiPanel, PALETTE, meanSpread, closeRenderer,
+  logLoss, startChapter,
+} from './src/index';
 
-const backend = await initBackend();
-const profile = getProfile(process.env.SEQPE_PROFILE ?? 'quick');
-console.log(describeBackend(backend));
-console.log(`profile: ${profile.name} — ${profile.caveat}`);
-
-/** Show a PNG that the experiment reports wrote to figures/<profile>/ (the interactive .html sits next to it). */
-const showSavedFigure = (name: string): void => showImageFile(path.join(figuresDir(profile), `${name}.png`));
+const { profile, showSavedFigure } = await startChapter();
 
 // %% [markdown]
 // ## Re-running
@@ -74,11 +60,11 @@ const variants = ablationRuns(profile).filter((c) => c.seed === seed0);
 function switches(m: MethodSpec): Record<string, string> {
   if (m.encoding.name !== 'seqpe') throw new Error(`ablation row ${m.label} is not a SeqPE model`);
   const enc = m.encoding.encoder!;
-  const r = m.regularizers;
+  const r = m.encoding.objectives;
   return {
     'L_δ': r?.contrastive ? `weight ${r.contrastive.weight}` : 'off',
-    'L_OOD': r?.transfer ? `weight ${r.transfer.weight}` : 'off',
-    'random shift': r?.shift ? `${100 * (r.shift.rate ?? 0.1)} % of steps` : 'off', // 0.1: the trainer's default rate
+    'L_OOD': r?.distillation ? `weight ${r.distillation.weight}` : 'off',
+    'random shift': r?.shift ? `${100 * (r.shift.rate ?? 0.1)} % of steps` : 'off', // 0.1: the objectives' default rate
     'applied as': m.encoding.mode,
     'encoder layers': String(enc.layers),
     'digit base': String(enc.base),
@@ -221,14 +207,16 @@ function smooth(xs: number[], w: number): number[] {
   });
 }
 const logs = iRows.map((a) => ({ label: a.config.method.label === 'SeqPE' ? 'SeqPE (full)' : a.config.method.label, rows: readLog(runDir('lm', a.config)) }));
-const curvePanels = (['lossTask', 'lossCt', 'lossTr'] as const).map((k) =>
+/** A logged loss by name: the task loss, or an objective's (logLoss also reads logs written before the objectives were named). */
+const lossOf = (r: LogRow, k: string): number | undefined => (k === 'task' ? r.lossTask : logLoss(r, k));
+const curvePanels = ['task', 'contrastive', 'distillation'].map((k) =>
   lineChart({
     series: logs
       .map((l, i) => {
-        const rs = l.rows.filter((r) => typeof r[k] === 'number');
+        const rs = l.rows.filter((r) => lossOf(r, k) !== undefined);
         const w = Math.max(1, Math.round(rs.length / 20));
         // A fixed colour per row: a row without L_δ has no L_δ curve, and the colours must not shift between panels.
-        return { name: l.label, x: rs.map((r) => r.step), y: smooth(rs.map((r) => r[k]), w), color: PALETTE[i % PALETTE.length] };
+        return { name: l.label, x: rs.map((r) => r.step), y: smooth(rs.map((r) => lossOf(r, k)!), w), color: PALETTE[i % PALETTE.length] };
       })
       .filter((s) => s.x.length > 0),
     markers: false,
@@ -248,14 +236,14 @@ const head = (xs: number[]) => xs.slice(0, Math.max(1, Math.round(xs.length / 10
 const tail = (xs: number[]) => xs.slice(-Math.max(1, Math.round(xs.length / 10)));
 const avg = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const fullLog = logs.find((l) => l.label === 'SeqPE (full)' || l.label === 'SeqPE')!.rows;
-const series = (k: string) => fullLog.filter((r) => typeof r[k] === 'number').map((r) => r[k]);
+const series = (k: string) => fullLog.map((r) => lossOf(r, k)).filter((v): v is number => v !== undefined);
 const lines: string[] = [];
 if (profile.name === 'quick') {
   lines.push(`> **Profile \`quick\`: ${profile.caveat}.** With ${lm.steps} training steps every row is still at the unigram stage, so the rows agree to a fraction of a percent and nothing below is a finding.`, '');
 }
-const ct = series('lossCt');
-const tr = series('lossTr');
-const task = series('lossTask');
+const ct = series('contrastive');
+const tr = series('distillation');
+const task = series('task');
 lines.push(
   `Full SeqPE over training (first → last tenth of the logged steps): task loss ${avg(head(task)).toFixed(3)} → ${avg(tail(task)).toFixed(3)} nats/byte; ` +
     `L_δ ${avg(head(ct)).toFixed(3)} → ${avg(tail(ct)).toFixed(3)} (chance ln ${lm.ctSize} = ${Math.log(lm.ctSize).toFixed(3)}); ` +

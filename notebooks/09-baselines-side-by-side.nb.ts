@@ -15,27 +15,14 @@
 
 // %%
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, describeBackend } from './src/backend';
-import { createEncoding, EncodingSpec } from './src/encodings/index';
-import { ModelDims, PositionEncoding, PositionLayout, layoutPositions } from './src/encodings/types';
-import { alibiSlopes } from './src/encodings/alibi';
-import { linearTaps, cubicTaps, cubicKernel } from './src/encodings/interpolate';
-import { LearnedAPE } from './src/encodings/learned';
-import { similarityMap, distanceAwareness, gridRow, toRows, spearman, SimilarityMap } from './src/eval/similarity';
-import { Rng, normalArray } from './src/util/rng';
-import { showTable, showMarkdown, showAndSaveFigure } from './src/report/notebook';
-import { heatmap, multiPanel, Figure, compactRows } from './src/report/figure';
-import { closeRenderer } from './src/report/render';
+import {
+  createEncoding, EncodingSpec, ModelDims, PositionEncoding, PositionLayout, layoutPositions, alibiSlopes,
+  linearTaps, cubicTaps, cubicKernel, LearnedAPE, similarityMap, distanceAwareness, gridRow, toRows, spearman,
+  SimilarityMap, Rng, normalArray, showTable, showMarkdown, heatmap, multiPanel, Figure, compactRows,
+  closeRenderer, startChapter,
+} from './src/index';
 
-const backend = await initBackend();
-const profile = process.env.SEQPE_PROFILE ?? 'quick';
-console.log(describeBackend(backend));
-console.log(`profile: ${profile}`);
-
-/** Show a figure inline and save it as figures/notebooks/<name>.png + .html. */
-const showAndSave = (fig: Figure, name: string, size: { width: number; height: number }): Promise<void> =>
-  showAndSaveFigure(fig, `figures/notebooks/${name}`, size);
-
+const { showAndSave } = await startChapter();
 
 const model: ModelDims = { dModel: 64, heads: 4, layers: 2 };
 const SEED = 9;
@@ -66,7 +53,9 @@ const enc2d = Object.fromEntries(Object.entries(specs2d).map(([k, s]) => [k, cre
 // sizes), and what `apply` returns for a training-size layout — that is where it enters the model. Then we try two
 // layouts it was not trained on: **larger, from the origin** (1-D: length 128 from position 0; 2-D: a 20 × 20 grid at
 // (0, 0)) and **far away** (1-D: 64 positions from 10 000; 2-D: a 14 × 14 grid at patch (40, 40)). "ok" means the
-// encoding produced an output; otherwise the error message is shown.
+// encoding produced an output. Whether a far window is accepted at all is one of the encoding's stated
+// `capabilities` (`shiftedWindows`), so we ask it rather than catch an error: a learned table has no rows out there,
+// and flattened 2-D sinusoids only index grids that start at (0, 0).
 
 // %%
 function entersAs(enc: PositionEncoding, layout: PositionLayout): string {
@@ -76,21 +65,22 @@ function entersAs(enc: PositionEncoding, layout: PositionLayout): string {
   });
   return out || 'nothing';
 }
-function tryLayout(enc: PositionEncoding, layout: PositionLayout): string {
-  try {
-    tf.tidy(() => {
-      const o = enc.apply(layout, { training: false });
-      if (o.attnBias) o.attnBias(0);
-      if (o.qk) {
-        const n = (layout.kind === '1d' ? layout.length : layout.rows * layout.cols) + (layout.prefix ?? 0);
-        const x = tf.ones([1, model.heads, n, model.dModel / model.heads]) as tf.Tensor4D;
-        o.qk(0, x, x);
-      }
-    });
-    return 'ok';
-  } catch (e) {
-    return `error: ${(e as Error).message}`;
-  }
+/** Runs the encoding on a layout it says it supports (an error here would be a bug, so nothing is caught). */
+function runLayout(enc: PositionEncoding, layout: PositionLayout): string {
+  tf.tidy(() => {
+    const o = enc.apply(layout, { training: false });
+    if (o.attnBias) o.attnBias(0);
+    if (o.qk) {
+      const n = (layout.kind === '1d' ? layout.length : layout.rows * layout.cols) + (layout.prefix ?? 0);
+      const x = tf.ones([1, model.heads, n, model.dModel / model.heads]) as tf.Tensor4D;
+      o.qk(0, x, x);
+    }
+  });
+  return 'ok';
+}
+/** A far-away layout: run where the encoding's capabilities say shifted windows work, else say that it refuses them. */
+function farLayout(enc: PositionEncoding, layout: PositionLayout): string {
+  return enc.capabilities.shiftedWindows[layout.kind] ? runLayout(enc, layout) : `refused (capabilities.shiftedWindows['${layout.kind}'] is false)`;
 }
 const rule: Record<string, string> = {
   'APE (learned)': 'interpolate the trained table (1-D linear, 2-D bicubic); no rows beyond it',
@@ -112,8 +102,8 @@ const propertyRows = [
     'dims (object)': String(e.dims),
     parameters: paramCount(e),
     'enters as': entersAs(e, { kind: '1d', start: 0, length: TRAIN_LEN }),
-    'larger, from the origin': tryLayout(e, { kind: '1d', start: 0, length: 2 * TRAIN_LEN }),
-    'far away': tryLayout(e, { kind: '1d', start: 10000, length: TRAIN_LEN }),
+    'larger, from the origin': runLayout(e, { kind: '1d', start: 0, length: 2 * TRAIN_LEN }),
+    'far away': farLayout(e, { kind: '1d', start: 10000, length: TRAIN_LEN }),
     'extrapolation rule': rule[name],
   })),
   ...Object.entries(enc2d).map(([name, e]) => ({
@@ -122,8 +112,8 @@ const propertyRows = [
     'dims (object)': String(e.dims),
     parameters: paramCount(e),
     'enters as': entersAs(e, { kind: '2d', start: [0, 0], rows: GRID, cols: GRID }),
-    'larger, from the origin': tryLayout(e, { kind: '2d', start: [0, 0], rows: 20, cols: 20 }),
-    'far away': tryLayout(e, { kind: '2d', start: [40, 40], rows: GRID, cols: GRID }),
+    'larger, from the origin': runLayout(e, { kind: '2d', start: [0, 0], rows: 20, cols: 20 }),
+    'far away': farLayout(e, { kind: '2d', start: [40, 40], rows: GRID, cols: GRID }),
     'extrapolation rule': rule[name],
   })),
 ];
@@ -272,34 +262,26 @@ console.log(`12-head slopes = 8-head slopes + every other 16-head slope: ${ruleH
 // at layer 0: for input-level encodings (APE, sinusoidal) the dot products of the added vectors; for biases (ALiBi,
 // SeqPE `attn_bias`) the bias averaged over heads; for q/k transforms (RoPE) the score between content-free all-ones
 // queries and keys after the transform. Learned encodings are at their (random) initialisation. NoPE contributes
-// nothing, and `similarityMap` says so:
+// nothing — its `capabilities.carriesPosition` says so, and it gets no map:
 
 // %%
 const layout1d: PositionLayout = { kind: '1d', start: 0, length: TRAIN_LEN };
 const coords1d = layoutPositions(layout1d);
 const maps1d: { name: string; map: SimilarityMap }[] = [];
 for (const [name, enc] of Object.entries(enc1d)) {
-  try {
-    maps1d.push({ name, map: similarityMap(enc, layout1d, { source: 'applied', layer: 0, dims: model }) });
-  } catch (e) {
-    console.log(`${name}: ${(e as Error).message}`);
+  // Ask the encoding whether it carries position information at all (NoPE does not: it has no map).
+  if (!enc.capabilities.carriesPosition) {
+    console.log(`${name}: carries no position information, so it has no similarity map`);
+    continue;
   }
+  maps1d.push({ name, map: similarityMap(enc, layout1d, { source: 'applied', layer: 0, dims: model }) });
 }
-/** distanceAwareness restricted to what a causal model sees: row i against keys j < i (rows with ≥ 2 such keys). */
-function causalAwareness(map: SimilarityMap): number {
-  let total = 0;
-  let rows = 0;
-  for (let i = 2; i < map.size; i++) {
-    const sims = Array.from({ length: i }, (_, j) => map.values[i * map.size + j]);
-    const rho = spearman(sims, sims.map((_, j) => -(i - j)));
-    if (!Number.isNaN(rho)) {
-      total += rho;
-      rows++;
-    }
-  }
-  return total / rows;
-}
-const awareness1d = maps1d.map(({ name, map }) => ({ name, full: distanceAwareness(map, coords1d), causal: causalAwareness(map) }));
+// The library's distance awareness; `causal` keeps only what a causal model sees (row i against keys j < i).
+const awareness1d = maps1d.map(({ name, map }) => ({
+  name,
+  full: distanceAwareness(map, coords1d),
+  causal: distanceAwareness(map, coords1d, { causal: true }),
+}));
 showTable(
   maps1d.map(({ name, map }, i) => ({
     encoding: name,

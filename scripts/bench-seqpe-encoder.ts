@@ -7,8 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src/backend';
-import { SeqPEEncoder } from '../src/encodings/seqpe-encoder';
-import { buildPrefixTrie } from '../src/encodings/seqpe-prefix';
+import { buildPrefixTrie, SeqPEEncoder } from '../src/encodings/seqpe/index';
 import { geluTanh } from '../src/kernels/tuned/gelu';
 import { encodeBatch } from '../src/positions/digits';
 import { Rng } from '../src/util/rng';

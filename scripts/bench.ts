@@ -13,11 +13,11 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src/backend';
 import { createEncoding, type EncodingSpec } from '../src/encodings/index';
-import { SeqPE } from '../src/encodings/seqpe';
+import { SeqPE } from '../src/encodings/seqpe/index';
 import { CausalLM } from '../src/models/causal-lm';
 import { Trainer } from '../src/train/loop';
 import { lmTask } from '../src/train/tasks';
-import type { RegularizerConfig } from '../src/train/regularizers';
+import type { SeqPEObjectivesConfig } from '../src/encodings/index';
 import { sotuTokenStream } from '../src/data/lm-batches';
 import { writeFileAtomic } from '../src/experiments/cache';
 import { gitCommit, packageVersions } from '../src/experiments/cache';
@@ -40,12 +40,12 @@ function median(a: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function benchStep(name: string, spec: EncodingSpec, reg: RegularizerConfig | undefined, tokens: Int32Array, steps: number, warmup: number): Promise<Row> {
+async function benchStep(name: string, spec: EncodingSpec, tokens: Int32Array, steps: number, warmup: number): Promise<Row> {
   const dims = { dModel: D, heads: HEADS, layers: LAYERS };
   const enc = createEncoding(spec, dims, 7);
   const model = new CausalLM({ vocab: 256, dModel: D, layers: LAYERS, heads: HEADS, seed: 1 }, enc);
   const trainer = new Trainer(model, lmTask({ tokens, batch: B, time: T }), {
-    steps: steps + warmup, seed: 1, lr: 1e-3, regularizers: reg, progress: { mode: 'silent' },
+    steps: steps + warmup, seed: 1, lr: 1e-3, progress: { mode: 'silent' },
   });
   const times: number[] = [];
   let peakTensors = 0;
@@ -75,24 +75,24 @@ async function main(): Promise<void> {
   console.log(describeBackend(info));
   console.log(`LM d=${D}, ${LAYERS} layers, ${HEADS} heads, batch ${B} × ${T} tokens; ${steps} timed steps after ${warmup} warm-up; ${os.cpus()[0]?.model ?? '?'}`);
   const tokens = sotuTokenStream('train', { seed: 10086 }).tokens;
-  const seqpe = (mode: 'attn_bias' | 'input_add'): EncodingSpec => ({ name: 'seqpe', mode, encoder: { dims: 1, maxPosition: MAXPOS, width: D, layers: 2 } });
-  const fullReg: RegularizerConfig = {
-    maxPosition: MAXPOS,
+  const seqpe = (mode: 'attn_bias' | 'input_add', objectives?: SeqPEObjectivesConfig): EncodingSpec =>
+    ({ name: 'seqpe', mode, encoder: { dims: 1, maxPosition: MAXPOS, width: D, layers: 2 }, objectives });
+  const fullObjectives: SeqPEObjectivesConfig = {
     contrastive: { weight: 0.1, batchSize: 16, contrastiveSize: 32 },
-    transfer: { weight: 0.1, batchSize: 16, transferSize: 32 },
+    distillation: { weight: 0.1, batchSize: 16, setSize: 32 },
   };
-  const cases: Array<[string, EncodingSpec, RegularizerConfig | undefined]> = [
-    ['ape', { name: 'ape', trainLength: T }, undefined],
-    ['sinusoidal', { name: 'sinusoidal' }, undefined],
-    ['rope', { name: 'rope' }, undefined],
-    ['alibi', { name: 'alibi' }, undefined],
-    ['none', { name: 'none' }, undefined],
-    ['seqpe (main task only)', seqpe('attn_bias'), undefined],
-    ['seqpe (+ L_δ 16×32, L_OOD 16×32)', seqpe('attn_bias'), fullReg],
+  const cases: Array<[string, EncodingSpec]> = [
+    ['ape', { name: 'ape', trainLength: T }],
+    ['sinusoidal', { name: 'sinusoidal' }],
+    ['rope', { name: 'rope' }],
+    ['alibi', { name: 'alibi' }],
+    ['none', { name: 'none' }],
+    ['seqpe (main task only)', seqpe('attn_bias')],
+    ['seqpe (+ L_δ 16×32, L_OOD 16×32)', seqpe('attn_bias', fullObjectives)],
   ];
   const rows: Row[] = [];
-  for (const [name, spec, reg] of cases) {
-    const r = await benchStep(name, spec, reg, tokens, steps, warmup);
+  for (const [name, spec] of cases) {
+    const r = await benchStep(name, spec, tokens, steps, warmup);
     rows.push(r);
     console.log(`${name.padEnd(34)} ${r.msPerStep.toFixed(0).padStart(6)} ms/step (median ${r.msMedian.toFixed(0)})  ${r.tokensPerSec.toFixed(0).padStart(6)} tokens/s  peak ${r.peakTensors} tensors, ${(r.peakBytes / 2 ** 20).toFixed(0)} MiB`);
   }

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src/backend';
-import { SeqPEEncoder } from '../src/encodings/seqpe-encoder';
+import { SeqPEEncoder } from '../src/encodings/seqpe/index';
 import { contrastiveLoss, distillationLoss } from '../src/losses';
 import { ContrastiveSampler, specFor, toDigits, TransferSampler } from '../src/positions';
 

@@ -12,6 +12,7 @@ import { describeBackend, initBackend } from '../src/backend';
 import { buildLm } from '../src/experiments/runners/lm';
 import type { LmRunConfig } from '../src/experiments/configs';
 import { loadCheckpoint } from '../src/train/checkpoint';
+import { logLoss } from '../src/train/progress';
 
 async function main(): Promise<void> {
   const dir = process.argv[2];
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const T = cfg.train.seqLen;
   tf.tidy(() => {
     const out = model.encoding.apply({ kind: '1d', start: 0, length: T }, { training: false });
-    const pe = out.extras!.pe as tf.Tensor2D; // [T, d]
+    const pe = out.vectors!.main; // [T, d]
     const centred = pe.sub(pe.mean(0, true));
     console.log(`position embeddings [${pe.shape}]: mean norm ${pe.norm('euclidean', 1).mean().dataSync()[0].toFixed(3)}, ` +
       `norm of the part that differs between positions ${centred.norm('euclidean', 1).mean().dataSync()[0].toFixed(4)}`);
@@ -36,9 +37,10 @@ async function main(): Promise<void> {
         `within-row std ${within.toFixed(5)} (softmax only sees the within-row part)`);
     }
   });
-  const log = fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
-  const ct = log.filter((r) => typeof r.lossCt === 'number');
-  if (ct.length) console.log(`L_δ: first ${ct[0].lossCt.toFixed(3)}, last ${ct[ct.length - 1].lossCt.toFixed(3)} (ln ${cfg.method.regularizers?.contrastive?.contrastiveSize ?? 32} = ${Math.log(cfg.method.regularizers?.contrastive?.contrastiveSize ?? 32).toFixed(3)} = chance)`);
+  const log = fs.readFileSync(path.join(dir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const ct = log.map((r) => logLoss(r, 'contrastive')).filter((v): v is number => v !== undefined);
+  const size = cfg.method.encoding.objectives?.contrastive?.contrastiveSize ?? 32;
+  if (ct.length) console.log(`L_δ: first ${ct[0].toFixed(3)}, last ${ct[ct.length - 1].toFixed(3)} (ln ${size} = ${Math.log(size).toFixed(3)} = chance)`);
   model.encoding.dispose();
   model.dispose();
 }

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { initBackend } from '../src/backend';
-import { SeqPE } from '../src/encodings/seqpe';
+import { SeqPE } from '../src/encodings/seqpe/index';
 import { NoPE } from '../src/encodings/none';
 import { CausalLM } from '../src/models/causal-lm';
 import { loadCheckpoint, saveCheckpoint } from '../src/train/checkpoint';
@@ -97,6 +97,11 @@ const tokens = (() => {
 function build(): { model: CausalLM; enc: SeqPE } {
   const enc = new SeqPE({ dModel: D, heads: H, layers: L }, {
     mode: 'attn_bias', seed: 4, encoder: { width: 16, heads: 2, layers: 1, maxPosition: MAXPOS, residDropout: 0.1 },
+    objectives: {
+      contrastive: { weight: 0.1, batchSize: 3, contrastiveSize: 5, distRange: 20 },
+      distillation: { weight: 0.1, batchSize: 2, setSize: 4 },
+      shift: { rate: 0.3, poolSize: 20 },
+    },
   });
   return { model: new CausalLM({ vocab: 32, dModel: D, layers: L, heads: H, seed: 4, dropout: 0.1 }, enc), enc };
 }
@@ -107,12 +112,6 @@ const config = (extra: Partial<TrainConfig>): TrainConfig => ({
   lr: 3e-3,
   weightDecay: 0.01,
   schedule: { kind: 'linear', warmupSteps: 3 },
-  regularizers: {
-    maxPosition: MAXPOS,
-    contrastive: { weight: 0.1, batchSize: 3, contrastiveSize: 5, distRange: 20 },
-    transfer: { weight: 0.1, batchSize: 2, transferSize: 4 },
-    shift: { rate: 0.3, poolSize: 20 },
-  },
   progress: { mode: 'silent' },
   ...extra,
 });
@@ -145,9 +144,9 @@ describe('resume after a kill', () => {
     const w = c.model.params.getWeights();
     for (const [k, v] of fullWeights) expect(Array.from(w.get(k)!.data), k).toEqual(Array.from(v.data));
     expect(loadCheckpoint(file).meta.step).toBe(12);
-    // and the run is not trivially constant: the shift and the regularisers were active
+    // and the run is not trivially constant: the shift and the objectives were active
     expect(full.reports.some((r) => r.shifted)).toBe(true);
-    expect(full.reports.every((r) => r.lossCt !== undefined)).toBe(true);
+    expect(full.reports.every((r) => r.objectives.contrastive !== undefined)).toBe(true);
     for (const x of [a, b, c]) {
       x.model.dispose();
       x.enc.dispose();
@@ -163,7 +162,7 @@ describe('resume after a kill', () => {
     expect(() => t1.load(file)).toThrow(/saved with seed 21, this run uses seed 22/);
     const enc = new NoPE({ dModel: D, heads: H, layers: L });
     const other = new CausalLM({ vocab: 32, dModel: D, layers: L, heads: H, seed: 4 }, enc);
-    const t2 = new Trainer(other, lmTask({ tokens, batch: 2, time: T }), config({ regularizers: undefined }));
+    const t2 = new Trainer(other, lmTask({ tokens, batch: 2, time: T }), config({}));
     expect(() => t2.load(file)).toThrow(/saved for model .*"encoding":"seqpe".* but this model is .*"encoding":"none"/);
     t1.dispose();
     t2.dispose();

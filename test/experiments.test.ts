@@ -57,16 +57,18 @@ describe('experiment catalog', () => {
     const full = ablationRuns(p)[0];
     expect(lm).toContain(configHash({ ...full, method: { ...full.method, label: '' } }));
   });
-  it('SeqPE is wired as the spec says: LM attention bias, ViT q/k gates, transfer every step when fine-tuning QA', () => {
+  it('SeqPE is wired as the spec says: LM attention bias, ViT q/k gates, distillation every step when fine-tuning QA', () => {
     const lmS = lmMethods(p)[5];
-    expect(lmS.encoding).toMatchObject({ name: 'seqpe', mode: 'attn_bias' });
-    expect(lmS.regularizers?.contrastive?.weight).toBe(0.1);
-    expect(lmS.regularizers?.transfer?.weight).toBe(0.1);
-    expect(lmS.regularizers?.shift?.rate).toBe(0.1);
+    expect(lmS.encoding).toMatchObject({
+      name: 'seqpe',
+      mode: 'attn_bias',
+      objectives: { contrastive: { weight: 0.1 }, distillation: { weight: 0.1 }, shift: { rate: 0.1 } },
+    });
     expect(vitMethods(p)[3].encoding).toMatchObject({ name: 'seqpe', mode: 'qk_gate' });
     const qa = qaRunConfig(p, lmRunConfig(p, lmS, 1));
-    expect(qa.method.regularizers?.transfer?.everyStep).toBe(true);
-    expect(qa.method.regularizers?.shift?.poolSize).toBe(p.qa.shiftPool);
+    expect(qa.method.encoding).toMatchObject({ objectives: { distillation: { everyStep: true }, shift: { poolSize: p.qa.shiftPool } } });
+    // the LM's own config is untouched by the QA derivation
+    expect(lmS.encoding).not.toMatchObject({ objectives: { distillation: { everyStep: true } } });
     expect(vitRunConfig(p, vitMethods(p)[0], 1).method.encoding).toMatchObject({ name: 'ape', trainRows: 7, trainCols: 7, prefix: 1 });
   });
   it('names every experiment and rejects unknown ones', () => {

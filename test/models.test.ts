@@ -9,7 +9,7 @@ import { initBackend } from '../src/backend';
 import { NoPE } from '../src/encodings/none';
 import { createEncoding, type EncodingSpec } from '../src/encodings';
 import { LearnedAPE } from '../src/encodings/learned';
-import { encoderParamShapes } from '../src/encodings/seqpe-encoder';
+import { encoderParamShapes } from '../src/encodings/seqpe/index';
 import type { ApplyOptions, EncodingOutput, PositionEncoding, PositionLayout } from '../src/encodings/types';
 import { selfAttention, causalMask } from '../src/models/attention';
 import { CausalLM } from '../src/models/causal-lm';
@@ -159,6 +159,10 @@ class HookEncoding implements PositionEncoding {
     this.bias = Array.from({ length: L }, (_, l) => v([H, S, S], seed + 10 + l, 1));
     this.gates = Array.from({ length: L }, (_, l) => [v([1, H, S, D / H], seed + 20 + l, 0.3, 1), v([1, H, S, D / H], seed + 30 + l, 0.3, 1)]);
     this.variables = [this.add, ...this.bias, ...this.gates.flat()];
+  }
+  readonly capabilities = { carriesPosition: true, rawVectors: false, extraPositions: false, shiftedWindows: { '1d': true, '2d': true }, objectives: false };
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map(this.variables.map((v, i) => [`hook.${i}`, v] as [string, tf.Variable]));
   }
   apply(_layout: PositionLayout, _opts: ApplyOptions): EncodingOutput {
     this.calls.apply++;

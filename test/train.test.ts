@@ -14,7 +14,8 @@ import { loadMnist } from '../src/data/mnist';
 import { patchify } from '../src/data/resize';
 import { LearnedAPE } from '../src/encodings/learned';
 import { NoPE } from '../src/encodings/none';
-import { SeqPE } from '../src/encodings/seqpe';
+import type { EncodingObjectives, EncodingOutput, PositionEncoding } from '../src/encodings/types';
+import { SeqPE, type SeqPEObjectivesConfig } from '../src/encodings/seqpe/index';
 import { contrastiveLoss } from '../src/losses/contrastive';
 import { distillationLoss } from '../src/losses/distillation';
 import { CausalLM } from '../src/models/causal-lm';
@@ -25,7 +26,6 @@ import { loadCheckpoint } from '../src/train/checkpoint';
 import { clipByGlobalNorm, clipGroups, globalNorm } from '../src/train/clip';
 import { Trainer, TrainingDivergedError, train } from '../src/train/loop';
 import { ProgressReporter, type StepReport } from '../src/train/progress';
-import { SeqPERegularizers } from '../src/train/regularizers';
 import { lrFactor } from '../src/train/schedule';
 import { imageTask, imageTaskFromImages, lmTask, qaTask, type Task } from '../src/train/tasks';
 import { Rng } from '../src/util/rng';
@@ -236,11 +236,19 @@ describe('learning on real data', () => {
 
 const SD = 16, SH = 2, SL = 1, ST = 12, MAXPOS = 400;
 
-function seqpeLM(seed: number, opts: { dropout?: number; residDropout?: number } = {}): { model: CausalLM; enc: SeqPE } {
+const objConfig = (rate: number): SeqPEObjectivesConfig => ({
+  contrastive: { weight: 0.1, batchSize: 3, contrastiveSize: 5, distRange: 20 },
+  distillation: { weight: 0.1, batchSize: 2, setSize: 4 },
+  shift: { rate, poolSize: 20 },
+});
+
+/** A tiny SeqPE LM; with `shiftRate`, its encoding carries both objectives and the random shift at that rate. */
+function seqpeLM(seed: number, opts: { dropout?: number; residDropout?: number; shiftRate?: number } = {}): { model: CausalLM; enc: SeqPE } {
   const enc = new SeqPE({ dModel: SD, heads: SH, layers: SL }, {
     mode: 'attn_bias',
     seed,
     encoder: { width: 16, heads: 2, layers: 1, maxPosition: MAXPOS, residDropout: opts.residDropout ?? 0 },
+    objectives: opts.shiftRate === undefined ? undefined : objConfig(opts.shiftRate),
   });
   const model = new CausalLM({ vocab: 32, dModel: SD, layers: SL, heads: SH, seed, dropout: opts.dropout ?? 0 }, enc);
   return { model, enc };
@@ -251,47 +259,9 @@ const tinyTokens = (() => {
   return Int32Array.from({ length: 2000 }, (_, i) => (i % 7 === 0 ? 0 : r.int(0, 32)));
 })();
 
-const regConfig = (rate: number) => ({
-  maxPosition: MAXPOS,
-  contrastive: { weight: 0.1, batchSize: 3, contrastiveSize: 5, distRange: 20 },
-  transfer: { weight: 0.1, batchSize: 2, transferSize: 4 },
-  shift: { rate, poolSize: 20 },
-});
-
-describe('SeqPE regularisers in the loop', () => {
-  it('splits the one-pass extras correctly: L_δ and L_OOD equal the losses from separate encoder passes', () => {
-    const { model, enc } = seqpeLM(5);
-    const layout = { kind: '1d' as const, start: 0, length: ST };
-    const regs = new SeqPERegularizers(regConfig(0), layout, { contrastive: 1, transfer: 2, shift: 3 }, 2);
-    const plan = regs.plan(1);
-    expect(plan.shifted).toBe(false);
-    expect(plan.extraPositions.length).toBe(3 + 3 * 5 + 2 * 4);
-    tf.tidy(() => {
-      const out = enc.apply(layout, { training: false, cache: false, extraPositions: plan.extraPositions });
-      const l = regs.losses(out, plan);
-      // independent route: encode every group on its own
-      const e = (ps: number[][]) => enc.encoder.encode(ps, { training: false });
-      const ct = plan.extraPositions.slice(0, 3);
-      const cands = plan.extraPositions.slice(3, 18);
-      const ref = contrastiveLoss(e(ct), e(cands).reshape([3, 5, 16]) as tf.Tensor3D, plan.contrastive!.labels);
-      expect(l.ct!.dataSync()[0]).toBeCloseTo(ref.dataSync()[0], 5);
-      const teacherPos = plan.transfer!.teacherIndices.map((i) => [i]);
-      const students = plan.extraPositions.slice(18);
-      const refTr = distillationLoss(e(teacherPos).reshape([2, 4, 16]) as tf.Tensor3D, e(students).reshape([2, 4, 16]) as tf.Tensor3D, 2);
-      expect(l.tr!.dataSync()[0]).toBeCloseTo(refTr.dataSync()[0], 5);
-      // students are the teachers shifted by one offset per set, beyond ⌊L/4⌋
-      for (let s = 0; s < 2; s++) {
-        const off = students[s * 4][0] - teacherPos[s * 4][0];
-        expect(off).toBeGreaterThanOrEqual(Math.floor(ST / 4));
-        for (let j = 0; j < 4; j++) expect(students[s * 4 + j][0] - teacherPos[s * 4 + j][0]).toBe(off);
-      }
-    });
-    model.dispose();
-    enc.dispose();
-  });
-
+describe('an encoding\'s own objectives in the loop (SeqPE)', () => {
   it('trains with L = L_task + 0.1·L_δ + 0.1·L_OOD; L_OOD only on non-shifted steps; shifted steps move the window', async () => {
-    const { model, enc } = seqpeLM(6);
+    const { model, enc } = seqpeLM(6, { shiftRate: 0.4 });
     const layouts: number[] = [];
     const base = lmTask({ tokens: tinyTokens, batch: 4, time: ST });
     const task: Task<CausalLM, ReturnType<typeof base.nextBatch>> = {
@@ -301,15 +271,15 @@ describe('SeqPE regularisers in the loop', () => {
         return base.loss(m, b, ctx);
       },
     };
-    const r = await train(model, task, { steps: 16, seed: 3, lr: 3e-3, regularizers: regConfig(0.4), progress: { mode: 'silent' } });
+    const r = await train(model, task, { steps: 16, seed: 3, lr: 3e-3, progress: { mode: 'silent' } });
     const shifted = r.reports.filter((x) => x.shifted);
     expect(shifted.length).toBeGreaterThan(0);
     expect(shifted.length).toBeLessThan(16);
     r.reports.forEach((x, i) => {
-      expect(Number.isFinite(x.lossCt!)).toBe(true);
-      expect(x.lossTr === undefined).toBe(x.shifted);
+      expect(Number.isFinite(x.objectives.contrastive)).toBe(true);
+      expect(x.objectives.distillation === undefined).toBe(x.shifted);
       expect(layouts[i] !== 0).toBe(x.shifted);
-      const total = x.lossTask + 0.1 * x.lossCt! + 0.1 * (x.lossTr ?? 0);
+      const total = x.lossTask + 0.1 * x.objectives.contrastive + 0.1 * (x.objectives.distillation ?? 0);
       expect(x.loss).toBeCloseTo(total, 5);
       expect(x.gradNorm.pe).toBeGreaterThan(0);
     });
@@ -317,9 +287,14 @@ describe('SeqPE regularisers in the loop', () => {
     enc.dispose();
   });
 
-  it('works in 2-D: a ViT with SeqPE qk_gate trains with contrastive, transfer and shifted grids', async () => {
+  it('works in 2-D: a ViT with SeqPE qk_gate trains with contrastive, distillation and shifted grids', async () => {
     const enc = new SeqPE({ dModel: SD, heads: SH, layers: SL }, {
       mode: 'qk_gate', seed: 3, encoder: { dims: 2, width: 16, heads: 2, layers: 1, maxPosition: 400, residDropout: 0 },
+      objectives: {
+        contrastive: { weight: 0.1, batchSize: 2, contrastiveSize: 6, trainSide: 4 },
+        distillation: { weight: 0.1, batchSize: 2, setSize: 5 },
+        shift: { rate: 0.5, poolSize: 30 },
+      },
     });
     const model = new ViT({ imageSize: 16, patchSize: 4, classes: 3, dModel: SD, layers: SL, heads: SH, seed: 3 }, enc);
     const r = new Rng(4);
@@ -338,31 +313,79 @@ describe('SeqPE regularisers in the loop', () => {
     };
     const res = await train(model, wrapped, {
       steps: 10, seed: 5, lr: 1e-3, progress: { mode: 'silent' },
-      regularizers: {
-        maxPosition: 400,
-        contrastive: { weight: 0.1, batchSize: 2, contrastiveSize: 6, trainSide: 4 },
-        transfer: { weight: 0.1, batchSize: 2, transferSize: 5 },
-        shift: { rate: 0.5, poolSize: 30 },
-      },
     });
     expect(res.reports.some((x) => x.shifted)).toBe(true);
     res.reports.forEach((x, i) => {
       expect(Number.isFinite(x.loss)).toBe(true);
-      expect(x.lossTr === undefined).toBe(x.shifted);
+      expect(x.objectives.distillation === undefined).toBe(x.shifted);
       expect(starts[i] !== '0,0').toBe(x.shifted);
     });
     model.dispose();
     enc.dispose();
   });
+});
 
-  it('fails clearly when the regularisers are asked of an encoding without extras', async () => {
-    const enc = new NoPE({ dModel: SD, heads: SH, layers: SL });
-    const model = new CausalLM({ vocab: 32, dModel: SD, layers: SL, heads: SH, seed: 1 }, enc);
-    await expect(train(model, lmTask({ tokens: tinyTokens, batch: 2, time: ST }), {
-      steps: 2, seed: 1, lr: 1e-3, regularizers: { maxPosition: MAXPOS, contrastive: { weight: 0.1, batchSize: 2, contrastiveSize: 4, distRange: 20 } },
-      progress: { mode: 'silent' },
-    })).rejects.toThrow(/need extras\.pe and extras\.extra.*no extras/);
+// A toy encoding with one objective, to check the loop's generic wiring against hand values: a learned vector u, and
+// the named loss 'probe' = Σu² with weight 0.5 (NaN at a chosen step).
+class ProbeEncoding implements PositionEncoding {
+  readonly name = 'probe';
+  readonly dims = 'any' as const;
+  readonly u = tf.variable(tf.tensor1d([0.5, -1, 2]));
+  readonly variables = [this.u];
+  readonly seen: number[] = [];
+  readonly capabilities = { carriesPosition: false, rawVectors: false, extraPositions: false, shiftedWindows: { '1d': true, '2d': true }, objectives: true };
+  constructor(private readonly nanAt = -1) {}
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map([['u', this.u]]);
+  }
+  apply(): EncodingOutput {
+    return {};
+  }
+  objectives(): EncodingObjectives {
+    return {
+      terms: [{ name: 'probe', label: 'L_probe' }],
+      plan: (step) => ({ step, shifted: false, start: 0, extraPositions: [], weights: { probe: 0.5 } }),
+      losses: (_out, plan) => {
+        this.seen.push(plan.step);
+        const l = this.u.square().sum() as tf.Scalar;
+        return { probe: plan.step === this.nanAt ? (l.mul(NaN) as tf.Scalar) : l };
+      },
+      getState: () => ({}),
+      setState: () => undefined,
+    };
+  }
+  dispose(): void {
+    this.u.dispose();
+  }
+}
+
+describe('the loop sums an encoding\'s named losses by name', () => {
+  it('L = L_task + 0.5·Σu², reported under the term name; the gradient of u is exactly u (one stacked read)', async () => {
+    const enc = new ProbeEncoding();
+    const model = new CausalLM({ vocab: 32, dModel: SD, layers: SL, heads: SH, seed: 2 }, enc);
+    const t = new Trainer(model, lmTask({ tokens: tinyTokens, batch: 2, time: ST }), { steps: 2, seed: 1, lr: 0, progress: { mode: 'silent' } });
+    const r = t.stepOnce();
+    expect(r.objectives.probe).toBeCloseTo(0.25 + 1 + 4, 5);
+    expect(r.loss).toBeCloseTo(r.lossTask + 0.5 * 5.25, 5);
+    // d(0.5·Σu²)/du = u, and u is the whole 'pe' group: its norm is ‖u‖ = √5.25
+    expect(r.gradNorm.pe).toBeCloseTo(Math.sqrt(5.25), 5);
+    expect(enc.seen).toEqual([1]);
+    t.dispose();
     model.dispose();
+    enc.dispose();
+  });
+
+  it('a NaN objective term stops the run naming the term by its label, before any update', async () => {
+    const enc = new ProbeEncoding(2);
+    const model = new CausalLM({ vocab: 32, dModel: SD, layers: SL, heads: SH, seed: 2 }, enc);
+    const t = new Trainer(model, lmTask({ tokens: tinyTokens, batch: 2, time: ST }), { steps: 3, seed: 1, lr: 1e-2, progress: { mode: 'silent' } });
+    t.stepOnce();
+    const u1 = Array.from(enc.u.dataSync());
+    expect(() => t.stepOnce()).toThrow(/diverged at step 2: L_probe is NaN/);
+    expect(Array.from(enc.u.dataSync())).toEqual(u1);
+    t.dispose();
+    model.dispose();
+    enc.dispose();
   });
 });
 
@@ -371,9 +394,9 @@ describe('SeqPE regularisers in the loop', () => {
 describe('loop behaviour', () => {
   it('same seed → identical loss sequence (dropout and samplers included); another seed → a different one', async () => {
     const run = async (seed: number) => {
-      const { model, enc } = seqpeLM(7, { dropout: 0.1, residDropout: 0.1 });
+      const { model, enc } = seqpeLM(7, { dropout: 0.1, residDropout: 0.1, shiftRate: 0.3 });
       const r = await train(model, lmTask({ tokens: tinyTokens, batch: 3, time: ST }), {
-        steps: 6, seed, lr: 3e-3, regularizers: regConfig(0.3), progress: { mode: 'silent' },
+        steps: 6, seed, lr: 3e-3, progress: { mode: 'silent' },
       });
       model.dispose();
       enc.dispose();
@@ -446,10 +469,10 @@ describe('loop behaviour', () => {
     model.dispose();
   });
 
-  it('keeps tf.memory().numTensors flat across steps (SeqPE with regularisers and shift)', async () => {
-    const { model, enc } = seqpeLM(9, { dropout: 0.1, residDropout: 0.1 });
+  it('keeps tf.memory().numTensors flat across steps (SeqPE with its objectives and shift)', async () => {
+    const { model, enc } = seqpeLM(9, { dropout: 0.1, residDropout: 0.1, shiftRate: 0.3 });
     const t = new Trainer(model, lmTask({ tokens: tinyTokens, batch: 2, time: ST }), {
-      steps: 12, seed: 1, lr: 1e-3, regularizers: regConfig(0.3), progress: { mode: 'silent' },
+      steps: 12, seed: 1, lr: 1e-3, progress: { mode: 'silent' },
     });
     t.stepOnce();
     t.stepOnce();
@@ -511,15 +534,17 @@ describe('loop behaviour', () => {
 });
 
 describe('a whole run leaves nothing behind', () => {
-  it('model + SeqPE + trainer (with regularisers) + dispose returns tf.memory() to where it started', async () => {
+  it('model + SeqPE + trainer (with its objectives) + dispose returns tf.memory() to where it started', async () => {
     const tokens = sotuTokenStream('train').tokens.subarray(0, 20000);
     const before = tf.memory().numTensors;
     const dims = { dModel: 16, heads: 2, layers: 1 };
-    const enc = new SeqPE(dims, { mode: 'attn_bias', seed: 1, encoder: { dims: 1, maxPosition: 1000, width: 16, layers: 1 } });
+    const enc = new SeqPE(dims, {
+      mode: 'attn_bias', seed: 1, encoder: { dims: 1, maxPosition: 1000, width: 16, layers: 1 },
+      objectives: { contrastive: { weight: 0.1, batchSize: 2, contrastiveSize: 4 }, distillation: { weight: 0.1, batchSize: 2, setSize: 4 } },
+    });
     const model = new CausalLM({ vocab: 256, dModel: 16, layers: 1, heads: 2, seed: 1 }, enc);
     const t = new Trainer(model, lmTask({ tokens, batch: 2, time: 16 }), {
       steps: 3, seed: 1, lr: 1e-3, progress: { mode: 'silent' },
-      regularizers: { maxPosition: 1000, contrastive: { weight: 0.1, batchSize: 2, contrastiveSize: 4 }, transfer: { weight: 0.1, batchSize: 2, transferSize: 4 } },
     });
     await t.run();
     t.dispose();

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { describeBackend, initBackend } from '../backend';
 import { ENCODING_NAMES } from '../encodings/index';
-import { SEQPE_MODES } from '../encodings/seqpe';
+import { SEQPE_MODES } from '../encodings/seqpe/index';
 import { lmMethods, lmRunConfig, lmSeqpe, qaRunConfig, vitMethods, vitRunConfig, type MethodSpec, type RunConfig } from '../experiments/configs';
 import { runDir, writeFileAtomic } from '../experiments/cache';
 import { getProfile, PROFILE_NAMES } from '../experiments/profiles';
@@ -21,7 +21,7 @@ const OPTIONS: OptionSpec[] = [
   { name: 'encoding', type: 'string', help: `position encoding: ${ENCODING_NAMES.join(', ')}`, default: 'seqpe' },
   { name: 'mode', type: 'string', help: `SeqPE application mode: ${SEQPE_MODES.join(', ')} (default: attn_bias for lm, qk_gate for vit)` },
   { name: 'no-contrastive', type: 'flag', help: 'SeqPE without L_δ' },
-  { name: 'no-transfer', type: 'flag', help: 'SeqPE without L_OOD' },
+  { name: 'no-distillation', type: 'flag', help: 'SeqPE without L_OOD (the distillation objective; official: transfer)' },
   { name: 'no-shift', type: 'flag', help: 'SeqPE without random position shift' },
   { name: 'profile', type: 'string', help: `sizes and defaults: ${PROFILE_NAMES.join(' | ')}`, default: 'small' },
   { name: 'seed', type: 'number', help: 'seed of initialisation, data order, dropout and samplers', default: 1 },
@@ -47,7 +47,7 @@ function method(task: string, args: ReturnType<typeof parseArgs>, profile: Retur
     return lmSeqpe(profile, {
       mode: mode as never,
       contrastive: !args['no-contrastive'],
-      transfer: !args['no-transfer'],
+      distillation: !args['no-distillation'],
       shift: !args['no-shift'],
     });
   }

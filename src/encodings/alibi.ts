@@ -11,7 +11,7 @@
  * - The same bias for every layer. Extrapolation: "extend" (longer windows just use larger j).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ApplyOptions, EncodingOutput, ModelDims, PositionEncoding, PositionLayout } from './types';
+import { ApplyOptions, checkNoExtraPositions, EncodingCapabilities, EncodingOutput, ModelDims, PositionEncoding, PositionLayout } from './types';
 import { checkLayer, checkLayout, headDim } from './rotate';
 
 function powerOfTwoSlopes(n: number): number[] {
@@ -34,6 +34,13 @@ export function alibiSlopes(n: number): number[] {
 export class ALiBi implements PositionEncoding {
   readonly name = 'alibi';
   readonly dims = 1 as const;
+  readonly capabilities: EncodingCapabilities = {
+    carriesPosition: true,
+    rawVectors: false,
+    extraPositions: false,
+    shiftedWindows: { '1d': true, '2d': false },
+    objectives: false,
+  };
   readonly variables: tf.Variable[] = [];
   readonly slopes: number[];
 
@@ -42,7 +49,12 @@ export class ALiBi implements PositionEncoding {
     this.slopes = alibiSlopes(model.heads);
   }
 
-  apply(layout: PositionLayout, _opts: ApplyOptions): EncodingOutput {
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map();
+  }
+
+  apply(layout: PositionLayout, opts: ApplyOptions): EncodingOutput {
+    checkNoExtraPositions(this.name, opts);
     checkLayout(this.name, layout, 1);
     if (layout.kind !== '1d') throw new Error('unreachable');
     const prefix = layout.prefix ?? 0;

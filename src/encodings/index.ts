@@ -8,8 +8,7 @@ import { NoPE } from './none';
 import { RoPE } from './rope';
 import { RoPE2D } from './rope2d';
 import { RoPEMixed } from './rope-mixed';
-import { SeqPE, SeqPEMode } from './seqpe';
-import { SeqPEEncoderConfig } from './seqpe-encoder';
+import { SeqPE, SeqPEEncoderConfig, SeqPEMode, SeqPEObjectivesConfig } from './seqpe/index';
 import { Sinusoidal } from './sinusoidal';
 import { ModelDims, PositionEncoding } from './types';
 
@@ -20,10 +19,7 @@ export { NoPE } from './none';
 export { RoPE, ropeFrequencies } from './rope';
 export { RoPE2D } from './rope2d';
 export { RoPEMixed } from './rope-mixed';
-export { SeqPE, SEQPE_MODES } from './seqpe';
-export type { SeqPEMode, SeqPEConfig, SeqPEApplyOptions } from './seqpe';
-export { SeqPEEncoder } from './seqpe-encoder';
-export type { SeqPEEncoderConfig } from './seqpe-encoder';
+export * from './seqpe/index';
 export { Sinusoidal, sinusoidalRows } from './sinusoidal';
 export { saveWeights, loadWeights } from './weights-io';
 
@@ -37,7 +33,8 @@ export type EncodingSpec =
   | { name: 'alibi' }
   /** Learned absolute table trained at trainLength (1-D) or trainRows×trainCols (2-D); interpolated beyond. */
   | { name: 'ape'; trainLength?: number; trainRows?: number; trainCols?: number; prefix?: number }
-  | { name: 'seqpe'; mode: SeqPEMode; encoder?: Omit<SeqPEEncoderConfig, 'seed'> };
+  /** SeqPE: its encoder, how it enters the model, and its own training objectives (contrastive, distillation, shift). */
+  | { name: 'seqpe'; mode: SeqPEMode; encoder?: Omit<SeqPEEncoderConfig, 'seed'>; objectives?: SeqPEObjectivesConfig };
 
 export type EncodingName = EncodingSpec['name'];
 export const ENCODING_NAMES: readonly EncodingName[] = ['none', 'sinusoidal', 'rope', 'rope2d', 'rope-mixed', 'alibi', 'ape', 'seqpe'];
@@ -66,7 +63,7 @@ export function createEncoding(spec: EncodingSpec, model: ModelDims, seed: numbe
       }
       throw new Error(`ape: give trainLength (1-D) or trainRows and trainCols (2-D); got ${JSON.stringify(spec)}`);
     case 'seqpe':
-      return new SeqPE(model, { mode: spec.mode, seed, encoder: spec.encoder });
+      return new SeqPE(model, { mode: spec.mode, seed, encoder: spec.encoder, objectives: spec.objectives });
     default: {
       const name = (spec as { name?: unknown }).name;
       throw new Error(`unknown position encoding ${JSON.stringify(name)}; expected one of ${ENCODING_NAMES.join(', ')}`);

@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, normalArray } from '../util/rng';
-import { ApplyOptions, EncodingOutput, ModelDims, PositionEncoding, PositionLayout } from './types';
+import { ApplyOptions, checkNoExtraPositions, EncodingCapabilities, EncodingOutput, ModelDims, PositionEncoding, PositionLayout } from './types';
 import { checkLayout, headDim } from './rotate';
 import { resizeBicubic2d, resizeLinear1d } from './interpolate';
 
@@ -46,6 +46,14 @@ export class LearnedAPE implements PositionEncoding {
   readonly name = 'ape';
   readonly dims: 1 | 2;
   /** [table]: [prefix + N, dModel]. */
+  /** Shifted windows only inside the learned table (start-0 windows are interpolated): not in general. */
+  readonly capabilities: EncodingCapabilities = {
+    carriesPosition: true,
+    rawVectors: true,
+    extraPositions: false,
+    shiftedWindows: { '1d': false, '2d': false },
+    objectives: false,
+  };
   readonly variables: tf.Variable[];
   readonly table: tf.Variable<tf.Rank.R2>;
   readonly prefix: number;
@@ -76,7 +84,12 @@ export class LearnedAPE implements PositionEncoding {
     this.variables = [this.table];
   }
 
-  apply(layout: PositionLayout, _opts: ApplyOptions): EncodingOutput {
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map([['table', this.table]]);
+  }
+
+  apply(layout: PositionLayout, opts: ApplyOptions): EncodingOutput {
+    checkNoExtraPositions(this.name, opts);
     checkLayout(this.name, layout, this.dims);
     const prefix = layout.prefix ?? 0;
     if (prefix !== this.prefix) {
@@ -85,7 +98,11 @@ export class LearnedAPE implements PositionEncoding {
     const d = this.model.dModel;
     const positioned = (rows: tf.Tensor2D): tf.Tensor2D =>
       this.prefix === 0 ? rows : (tf.concat([this.table.slice([0, 0], [this.prefix, d]), rows], 0) as tf.Tensor2D);
-    return { inputAdd: tf.tidy(() => positioned(this.positionRows(layout))) };
+    const out = tf.tidy(() => {
+      const rows = this.positionRows(layout); // [T, dModel]
+      return { inputAdd: positioned(rows), main: rows };
+    });
+    return { inputAdd: out.inputAdd, vectors: { main: out.main } };
   }
 
   /** The rows for the positioned tokens only: [layoutSize, dModel]. */

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from '../kernels/index';
 import { Rng } from '../util/rng';
-import { ApplyOptions, EncodingOutput, ModelDims, PositionEncoding, PositionLayout, layoutPositions } from './types';
+import { ApplyOptions, checkNoExtraPositions, EncodingCapabilities, EncodingOutput, ModelDims, PositionEncoding, PositionLayout, layoutPositions } from './types';
 import { checkLayer, checkLayout, checkQk, headDim, rotateHalfMatrix, rotatePairs } from './rotate';
 
 export interface RopeMixedConfig {
@@ -56,6 +56,13 @@ export class RoPEMixed implements PositionEncoding {
   readonly name = 'rope-mixed';
   readonly dims = 2 as const;
   /** One variable per layer, [2, heads, d_h/2]: f_x (index 0) and f_y (index 1) of every head. */
+  readonly capabilities: EncodingCapabilities = {
+    carriesPosition: true,
+    rawVectors: false,
+    extraPositions: false,
+    shiftedWindows: { '1d': false, '2d': true },
+    objectives: false,
+  };
   readonly variables: tf.Variable[];
   readonly dHead: number;
   readonly theta: number;
@@ -77,7 +84,12 @@ export class RoPEMixed implements PositionEncoding {
     }
   }
 
-  apply(layout: PositionLayout, _opts: ApplyOptions): EncodingOutput {
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map(this.variables.map((v, l) => [`freqs.${l}`, v] as [string, tf.Variable]));
+  }
+
+  apply(layout: PositionLayout, opts: ApplyOptions): EncodingOutput {
+    checkNoExtraPositions(this.name, opts);
     checkLayout(this.name, layout, 2);
     const prefix = layout.prefix ?? 0;
     const pos = layoutPositions(layout); // [[row, col], …]

@@ -5,7 +5,7 @@
  * Extrapolation ("extend", §1.9): longer windows simply use larger t. Prefix tokens (if any) get angle 0: untouched.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ApplyOptions, EncodingOutput, ModelDims, PositionEncoding, PositionLayout } from './types';
+import { ApplyOptions, checkNoExtraPositions, EncodingCapabilities, EncodingOutput, ModelDims, PositionEncoding, PositionLayout } from './types';
 import { checkLayout, fixedRotation, headDim } from './rotate';
 
 export interface RopeConfig {
@@ -23,6 +23,13 @@ export function ropeFrequencies(dHead: number, base: number): Float64Array {
 export class RoPE implements PositionEncoding {
   readonly name = 'rope';
   readonly dims = 1 as const;
+  readonly capabilities: EncodingCapabilities = {
+    carriesPosition: true,
+    rawVectors: false,
+    extraPositions: false,
+    shiftedWindows: { '1d': true, '2d': false },
+    objectives: false,
+  };
   readonly variables: tf.Variable[] = [];
   readonly dHead: number;
   readonly base: number;
@@ -35,7 +42,12 @@ export class RoPE implements PositionEncoding {
     this.freqs = ropeFrequencies(this.dHead, this.base);
   }
 
-  apply(layout: PositionLayout, _opts: ApplyOptions): EncodingOutput {
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map();
+  }
+
+  apply(layout: PositionLayout, opts: ApplyOptions): EncodingOutput {
+    checkNoExtraPositions(this.name, opts);
     checkLayout(this.name, layout, 1);
     if (layout.kind !== '1d') throw new Error('unreachable');
     const prefix = layout.prefix ?? 0;

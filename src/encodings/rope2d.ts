@@ -6,7 +6,7 @@
  * Base: 100 by default (the class default and RoPE-ViT's choice; the official CLI default would be 10000 — pass it if wanted).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ApplyOptions, EncodingOutput, ModelDims, PositionEncoding, PositionLayout, layoutPositions } from './types';
+import { ApplyOptions, checkNoExtraPositions, EncodingCapabilities, EncodingOutput, ModelDims, PositionEncoding, PositionLayout, layoutPositions } from './types';
 import { checkLayout, fixedRotation, headDim } from './rotate';
 
 export interface Rope2dConfig {
@@ -17,6 +17,13 @@ export interface Rope2dConfig {
 export class RoPE2D implements PositionEncoding {
   readonly name = 'rope2d';
   readonly dims = 2 as const;
+  readonly capabilities: EncodingCapabilities = {
+    carriesPosition: true,
+    rawVectors: false,
+    extraPositions: false,
+    shiftedWindows: { '1d': false, '2d': true },
+    objectives: false,
+  };
   readonly variables: tf.Variable[] = [];
   readonly dHead: number;
   readonly base: number;
@@ -32,7 +39,12 @@ export class RoPE2D implements PositionEncoding {
     for (let k = 0; k < q; k++) this.freqs[k] = Math.pow(this.base, (-4 * k) / this.dHead);
   }
 
-  apply(layout: PositionLayout, _opts: ApplyOptions): EncodingOutput {
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map();
+  }
+
+  apply(layout: PositionLayout, opts: ApplyOptions): EncodingOutput {
+    checkNoExtraPositions(this.name, opts);
     checkLayout(this.name, layout, 2);
     const prefix = layout.prefix ?? 0;
     const pos = layoutPositions(layout); // [[row, col], …] row-major

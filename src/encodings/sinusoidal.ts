@@ -11,7 +11,7 @@
  * Values are computed in float64 and rounded once, so large t stay accurate.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ApplyOptions, EncodingOutput, ModelDims, PositionEncoding, PositionLayout } from './types';
+import { ApplyOptions, checkNoExtraPositions, EncodingCapabilities, EncodingOutput, ModelDims, PositionEncoding, PositionLayout } from './types';
 import { checkLayout, headDim } from './rotate';
 
 export interface SinusoidalConfig {
@@ -37,6 +37,14 @@ export function sinusoidalRows(positions: ArrayLike<number>, d: number, base = 1
 export class Sinusoidal implements PositionEncoding {
   readonly name = 'sinusoidal';
   readonly dims = 'any' as const;
+  /** 1-D windows may start anywhere; a flattened 2-D grid must start at the origin. */
+  readonly capabilities: EncodingCapabilities = {
+    carriesPosition: true,
+    rawVectors: true,
+    extraPositions: false,
+    shiftedWindows: { '1d': true, '2d': false },
+    objectives: false,
+  };
   readonly variables: tf.Variable[] = [];
   readonly base: number;
 
@@ -46,7 +54,12 @@ export class Sinusoidal implements PositionEncoding {
     if (!(this.base > 1) || !Number.isFinite(this.base)) throw new Error(`sinusoidal: base must be a finite number > 1, got ${this.base}`);
   }
 
-  apply(layout: PositionLayout, _opts: ApplyOptions): EncodingOutput {
+  namedVariables(): Map<string, tf.Variable> {
+    return new Map();
+  }
+
+  apply(layout: PositionLayout, opts: ApplyOptions): EncodingOutput {
+    checkNoExtraPositions(this.name, opts);
     checkLayout(this.name, layout, 'any');
     const d = this.model.dModel;
     const prefix = layout.prefix ?? 0;
@@ -54,7 +67,7 @@ export class Sinusoidal implements PositionEncoding {
       const ts = Array.from({ length: layout.length }, (_, i) => layout.start + i);
       const table = new Float32Array((prefix + layout.length) * d); // prefix rows stay 0
       table.set(sinusoidalRows(ts, d, this.base), prefix * d);
-      return { inputAdd: tf.tensor2d(table, [prefix + layout.length, d]) };
+      return withVectors(tf.tensor2d(table, [prefix + layout.length, d]), prefix, layout.length);
     }
     if (layout.start[0] !== 0 || layout.start[1] !== 0) {
       throw new Error(
@@ -63,10 +76,15 @@ export class Sinusoidal implements PositionEncoding {
     }
     const n = prefix + layout.rows * layout.cols;
     const ts = Array.from({ length: n }, (_, i) => i); // CLS 0, patches 1..N (row-major)
-    return { inputAdd: tf.tensor2d(sinusoidalRows(ts, d, this.base), [n, d]) };
+    return withVectors(tf.tensor2d(sinusoidalRows(ts, d, this.base), [n, d]), prefix, layout.rows * layout.cols);
   }
 
   dispose(): void {
     /* nothing kept between calls */
   }
+}
+
+/** The added table [prefix + T, d] and its positioned rows [T, d] as the raw position vectors. */
+function withVectors(inputAdd: tf.Tensor2D, prefix: number, n: number): EncodingOutput {
+  return { inputAdd, vectors: { main: prefix === 0 ? inputAdd : inputAdd.slice([prefix, 0], [n, -1]) } };
 }

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Position } from '../positions/digits';
+import type { Rng, RngState } from '../util/rng';
 
 /**
  * The positions of one forward pass. Shared by every example in the batch (the paper computes PEs per position,
@@ -44,6 +45,20 @@ export interface ModelDims {
   layers: number;
 }
 
+/** Where a layout starts: a 1-D position, or the [row, col] of a 2-D grid's top-left patch. */
+export type LayoutStart = number | [number, number];
+
+/**
+ * Raw position vectors of one pass, for encodings that have them (capabilities.rawVectors): SeqPE's encoder outputs,
+ * the rows of an added table (APE, sinusoidal).
+ */
+export interface PositionVectors {
+  /** One vector per positioned token of the layout (prefix excluded), in token order: [T, D]. */
+  main: tf.Tensor2D;
+  /** The vectors of ApplyOptions.extraPositions, in the requested order: [extra, D] (capabilities.extraPositions). */
+  extra?: tf.Tensor2D;
+}
+
 /**
  * What an encoding gives the model for one forward pass. All tensors live until `dispose()` (or until the enclosing
  * tf.tidy ends); the model never keeps them.
@@ -58,18 +73,94 @@ export interface EncodingOutput {
   attnBias?: (layer: number) => tf.Tensor3D;
   /** Transforms q and k ([batch, heads, prefix + T, d_head]) for the given layer (RoPE, SeqPE gates). */
   qk?: (layer: number, q: tf.Tensor4D, k: tf.Tensor4D) => [tf.Tensor4D, tf.Tensor4D];
-  /** Encoding-specific extras, e.g. SeqPE's raw position embeddings for the regularisers. */
-  extras?: Record<string, tf.Tensor>;
+  /** Raw position vectors (present exactly when capabilities.rawVectors). */
+  vectors?: PositionVectors;
 }
 
-export interface ApplyOptions {
-  /** Training mode (dropout on, caches off). */
-  training: boolean;
+/**
+ * What a caller may ask of an encoding's apply() besides the training flag. Models and tasks pass it through untouched.
+ */
+export interface EncodingRequest {
   /**
-   * More positions to embed in the same pass (SeqPE's regularisers: contrastive pivots and candidates, transfer
-   * students), returned as extras.extra in this order. Encodings without position vectors ignore it.
+   * More positions to embed in the same pass (SeqPE's objectives: contrastive pivots and candidates, distillation
+   * students), returned as vectors.extra in this order. Only for encodings with capabilities.extraPositions; others
+   * reject it.
    */
   extraPositions?: readonly Position[];
+  /**
+   * Read positions through the encoding's eval cache, if it has one (default: !training). A cache gives no gradient;
+   * pass false for a differentiable pass without dropout. Encodings without a cache ignore it (nothing to read).
+   */
+  cache?: boolean;
+}
+
+export interface ApplyOptions extends EncodingRequest {
+  /** Training mode (dropout on, caches off). */
+  training: boolean;
+}
+
+/** What an encoding can do, so callers ask instead of catching errors or matching names. */
+export interface EncodingCapabilities {
+  /** It gives the model any position information at all (false only for NoPE). */
+  carriesPosition: boolean;
+  /** apply() returns `vectors.main`: raw position vectors whose dot products are the paper's similarity maps. */
+  rawVectors: boolean;
+  /** apply() embeds `extraPositions` in the same pass and returns them as `vectors.extra`. */
+  extraPositions: boolean;
+  /**
+   * Layouts with any start (random shift, far windows) are accepted, per dimensionality. False where only some are
+   * (a learned table: windows inside it; flattened 2-D sinusoids: grids at the origin).
+   */
+  shiftedWindows: { '1d': boolean; '2d': boolean };
+  /** It brings training objectives of its own (`objectives()`), e.g. SeqPE's contrastive and distillation losses. */
+  objectives: boolean;
+}
+
+/** One named loss an encoding adds to the task loss. */
+export interface ObjectiveTerm {
+  /** Key in plans, losses, reports and logs ('contrastive', 'distillation'). */
+  name: string;
+  /** Display label ('L_δ (contrastive)'). */
+  label: string;
+}
+
+/** One training step's draw of an encoding's objectives. */
+export interface ObjectivePlan {
+  /** 1-based update number. */
+  step: number;
+  /** Whether the main task's window is moved this step (random shift). */
+  shifted: boolean;
+  /** The main window's start for this step (the origin unless shifted). */
+  start: LayoutStart;
+  /** Every extra position for the encoding to embed in the step's one pass (empty when no loss runs). */
+  extraPositions: Position[];
+  /** Weight of each term at this step (absent or 0: the term is not computed this step). */
+  weights: Record<string, number>;
+}
+
+/**
+ * An encoding's own training objectives (like tfjs-layers' addLoss): the loop asks for a plan per step, passes
+ * plan.extraPositions through the model into apply(), then asks for the named losses of the pass and adds
+ * Σ weights[name]·loss[name] to the task loss, in `terms` order.
+ */
+export interface EncodingObjectives<P extends ObjectivePlan = ObjectivePlan> {
+  /** Every term this objective set may compute, in summation order. */
+  readonly terms: readonly ObjectiveTerm[];
+  /** Draws step `step`'s (1-based) plan. */
+  plan(step: number): P;
+  /** The losses of the plan's terms (those with a weight this step) from the pass's output. Call in the gradient scope. */
+  losses(out: EncodingOutput, plan: P): Record<string, tf.Scalar>;
+  /** Sampler states (JSON) for checkpoints. */
+  getState(): unknown;
+  setState(state: unknown): void;
+}
+
+/** What the loop gives an encoding to build its objectives. */
+export interface ObjectiveContext {
+  /** The task's main layout at the origin (gives the dimensionality and the training window/grid). */
+  layout: PositionLayout;
+  /** The run's stream for the objectives' seeds (drawn once, at construction). */
+  rng: Rng;
 }
 
 export interface PositionEncoding {
@@ -77,10 +168,25 @@ export interface PositionEncoding {
   readonly name: string;
   /** Spatial dimensionality it supports (1 or 2), or 'any'. */
   readonly dims: 1 | 2 | 'any';
-  /** Trainable variables (empty for fixed encodings). */
+  readonly capabilities: EncodingCapabilities;
+  /** Trainable variables (empty for fixed encodings), in the order of namedVariables(). */
   readonly variables: tf.Variable[];
+  /** Trainable variables by their own stable parameter names (checkpoints use them, prefixed 'pe.'). */
+  namedVariables(): Map<string, tf.Variable>;
   /** What the model needs for this forward pass. Call inside tf.tidy. */
   apply(layout: PositionLayout, opts: ApplyOptions): EncodingOutput;
+  /** The encoding's own training objectives for a run, if it has any configured (capabilities.objectives). */
+  objectives?(ctx: ObjectiveContext): EncodingObjectives | undefined;
+  /** State of any internal random stream (e.g. SeqPE's encoder dropout), for checkpoints; absent when it has none. */
+  getState?(): RngState;
+  setState?(state: RngState): void;
   /** Frees variables and caches. */
   dispose(): void;
+}
+
+/** Rejects extraPositions for an encoding that cannot embed them (a clear error instead of silently ignoring them). */
+export function checkNoExtraPositions(name: string, opts: EncodingRequest): void {
+  if (opts.extraPositions && opts.extraPositions.length > 0) {
+    throw new Error(`${name}: got ${opts.extraPositions.length} extraPositions, but this encoding has no position vectors to embed them into`);
+  }
 }

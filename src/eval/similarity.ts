@@ -3,8 +3,8 @@
  *
  * What "similarity" means depends on how the encoding enters the model, so the map is the part of the attention
  * logit (or of the input) that depends on position alone:
- * - 'raw': dot products of the raw position vectors — SeqPE's encoder outputs (extras.pe), or the added table for
- *   input-level encodings (APE, sinusoidal). This is the paper's `pe · peᵀ`.
+ * - 'raw': dot products of the raw position vectors (`vectors.main`, where capabilities.rawVectors) — SeqPE's encoder
+ *   outputs, or the added table of input-level encodings (APE, sinusoidal). This is the paper's `pe · peᵀ`.
  * - 'applied': what layer `layer` of the model sees — the additive bias (ALiBi, SeqPE attn_bias), or for q/k transforms
  *   (RoPE, RoPE-2D, RoPE-mixed, SeqPE gates) the logit between constant all-ones queries and keys after the transform,
  *   i.e. the positional modulation of a content-free attention score. Averaged over heads.
@@ -39,9 +39,9 @@ export function similarityMap(enc: PositionEncoding, layout: PositionLayout, opt
   const prefix = layout.prefix ?? 0;
   const result = tf.tidy(() => {
     const out = enc.apply(layout, { training: false });
-    const rawVectors = out.extras?.pe ?? (out.inputAdd ? out.inputAdd.slice([prefix, 0], [n, -1]) : undefined);
+    const rawVectors = out.vectors?.main;
     if (source === 'raw') {
-      if (!rawVectors) {
+      if (!enc.capabilities.rawVectors || !rawVectors) {
         throw new Error(
           `encoding '${enc.name}' has no position vectors to compare (it acts inside attention); use source 'applied'`,
         );

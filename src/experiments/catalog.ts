@@ -28,8 +28,8 @@ export function ablationRuns(p: Profile): LmRunConfig[] {
     // the ablation table shows it as 'SeqPE (full)'.
     lmSeqpe(p, {}, 'SeqPE'),
     lmSeqpe(p, { contrastive: false }, 'w/o L_δ'),
-    lmSeqpe(p, { transfer: false }, 'w/o L_OOD'),
-    lmSeqpe(p, { contrastive: false, transfer: false }, 'w/o L_δ and L_OOD'),
+    lmSeqpe(p, { distillation: false }, 'w/o L_OOD'),
+    lmSeqpe(p, { contrastive: false, distillation: false }, 'w/o L_δ and L_OOD'),
     lmSeqpe(p, { shift: false }, 'w/o random shift'),
     lmSeqpe(p, { mode: 'input_add' }, 'apply: input add'),
     lmSeqpe(p, { layers: 1 }, 'encoder depth 1'),

@@ -2,17 +2,13 @@
  * Plain, JSON-serialisable run configs: everything that determines a run's numbers. The run cache hashes them, so a
  * changed hyper-parameter means a new run and an unchanged one is reused.
  */
-import type { EncodingSpec } from '../encodings/index';
-import type { RegularizerConfig } from '../train/regularizers';
+import type { EncodingSpec, SeqPEMode, SeqPEObjectivesConfig } from '../encodings/index';
 import type { Profile } from './profiles';
-import type { SeqPEMode } from '../encodings/seqpe';
 
-/** A method row of a table: a display label and its encoding (+ SeqPE regulariser switches). */
+/** A method row of a table: a display label and its encoding (SeqPE's objectives live inside its encoding spec). */
 export interface MethodSpec {
   label: string;
   encoding: EncodingSpec;
-  /** SeqPE only. */
-  regularizers?: RegularizerConfig;
   /**
    * Peak learning rate of the position-encoding parameter group (default: the run's lr). SeqPE uses 1e-3: at 2e-3 its
    * encoder sat on the L_δ ≈ ln(32) plateau for hundreds of steps (measured in notebook 03 and in the first small run).
@@ -58,7 +54,7 @@ export type RunConfig = LmRunConfig | QaRunConfig | VitRunConfig;
 export interface SeqpeVariant {
   mode?: SeqPEMode;
   contrastive?: boolean;
-  transfer?: boolean;
+  distillation?: boolean;
   shift?: boolean;
   layers?: number;
   base?: number;
@@ -77,13 +73,13 @@ export function lmMethods(p: Profile): MethodSpec[] {
   ];
 }
 
-/** SeqPE for the LM (spec §4.1): attention bias from one shared projection, both regularisers, random shift. */
+/** SeqPE for the LM (spec §4.1): attention bias from one shared projection, both objectives, random shift. */
 export function lmSeqpe(p: Profile, v: SeqpeVariant = {}, label = 'SeqPE'): MethodSpec {
   const lm = p.lm;
-  const reg: RegularizerConfig = { maxPosition: lm.seqpeMaxPosition };
-  if (v.contrastive ?? true) reg.contrastive = { weight: 0.1, batchSize: lm.ctBatch, contrastiveSize: lm.ctSize };
-  if (v.transfer ?? true) reg.transfer = { weight: 0.1, batchSize: lm.trBatch, transferSize: lm.trSize };
-  if (v.shift ?? true) reg.shift = { rate: 0.1, poolSize: lm.shiftPool };
+  const objectives: SeqPEObjectivesConfig = {};
+  if (v.contrastive ?? true) objectives.contrastive = { weight: 0.1, batchSize: lm.ctBatch, contrastiveSize: lm.ctSize };
+  if (v.distillation ?? true) objectives.distillation = { weight: 0.1, batchSize: lm.trBatch, setSize: lm.trSize };
+  if (v.shift ?? true) objectives.shift = { rate: 0.1, poolSize: lm.shiftPool };
   return {
     label,
     encoding: {
@@ -98,8 +94,8 @@ export function lmSeqpe(p: Profile, v: SeqpeVariant = {}, label = 'SeqPE'): Meth
         attention: v.attention ?? 'causal',
         residDropout: 0.1,
       },
+      objectives,
     },
-    regularizers: reg,
     peLr: 1e-3,
   };
 }
@@ -116,7 +112,7 @@ export function vitMethods(p: Profile): MethodSpec[] {
   ];
 }
 
-/** SeqPE for the ViT (spec §4.3): per-layer multiplicative q/k gates, 2-D digits, both regularisers, random shift. */
+/** SeqPE for the ViT (spec §4.3): per-layer multiplicative q/k gates, 2-D digits, both objectives, random shift. */
 export function vitSeqpe(p: Profile): MethodSpec {
   const v = p.vit;
   return {
@@ -125,12 +121,11 @@ export function vitSeqpe(p: Profile): MethodSpec {
       name: 'seqpe',
       mode: 'qk_gate',
       encoder: { dims: 2, base: 10, maxPosition: v.seqpeMaxPosition, width: v.seqpeWidth, layers: 2, attention: 'causal', residDropout: 0.1, truncatedInit: true },
-    },
-    regularizers: {
-      maxPosition: v.seqpeMaxPosition,
-      contrastive: { weight: 0.1, batchSize: v.ctBatch, contrastiveSize: v.ctSize },
-      transfer: { weight: 0.1, batchSize: v.trBatch, transferSize: v.trSize },
-      shift: { rate: 0.1, poolSize: v.shiftPool },
+      objectives: {
+        contrastive: { weight: 0.1, batchSize: v.ctBatch, contrastiveSize: v.ctSize },
+        distillation: { weight: 0.1, batchSize: v.trBatch, setSize: v.trSize },
+        shift: { rate: 0.1, poolSize: v.shiftPool },
+      },
     },
     peLr: 1e-3,
   };
@@ -150,18 +145,22 @@ export function lmRunConfig(p: Profile, method: MethodSpec, seed: number): LmRun
   };
 }
 
-/** QA fine-tuning of an LM run (spec §4.2): same encoding, transfer loss every step, shift pool 160. */
+/** QA fine-tuning of an LM run (spec §4.2): same encoding, distillation loss every step, shift pool 160. */
 export function qaRunConfig(p: Profile, base: LmRunConfig): QaRunConfig {
   const q = p.qa;
   let method = base.method;
-  if (method.regularizers) {
-    const r = method.regularizers;
+  const enc = method.encoding;
+  if (enc.name === 'seqpe' && enc.objectives) {
+    const o = enc.objectives;
     method = {
       ...method,
-      regularizers: {
-        ...r,
-        transfer: r.transfer ? { ...r.transfer, everyStep: true } : undefined,
-        shift: r.shift ? { ...r.shift, poolSize: q.shiftPool } : undefined,
+      encoding: {
+        ...enc,
+        objectives: {
+          ...o,
+          distillation: o.distillation ? { ...o.distillation, everyStep: true } : undefined,
+          shift: o.shift ? { ...o.shift, poolSize: q.shiftPool } : undefined,
+        },
       },
     };
   }

@@ -14,6 +14,8 @@ import type { LmResult } from './runners/lm';
 import type { QaResult } from './runners/qa';
 import type { VitResult } from './runners/vit';
 import { projectPath } from '../util/paths';
+import { SEQPE_TERMS } from '../encodings/seqpe/index';
+import { logLoss } from '../train/progress';
 import { aggregateSeeds, meanSpread, toFrame, writeTable, type Row } from '../report/tables';
 import { heatmap, lineChart, multiPanel, type Figure, type LineChartOptions } from '../report/figure';
 import { renderFigure } from '../report/render';
@@ -243,10 +245,13 @@ async function curvesReport(p: Profile, out: ReportOutput): Promise<void> {
   const titles: string[] = [];
   for (const [label, cfg] of cfgs) {
     const log = readLog(cfg);
-    const pick = (k: string) => log.filter((r) => typeof r[k] === 'number');
-    for (const [k, name] of [['lossTask', 'task loss'], ['lossCt', 'L_δ (contrastive)'], ['lossTr', 'L_OOD (distillation)']] as const) {
-      const rs = pick(k);
-      panels.push(lineChart({ series: [{ name: `${label} ${name}`, x: rs.map((r) => r.step), y: rs.map((r) => r[k]) }], markers: false }));
+    const series: Array<[string, (r: Record<string, number>) => number | undefined]> = [
+      ['task loss', (r) => r.lossTask],
+      ...SEQPE_TERMS.map((t): [string, (r: Record<string, number>) => number | undefined] => [t.label, (r) => logLoss(r, t.name)]),
+    ];
+    for (const [name, get] of series) {
+      const rs = log.filter((r) => typeof get(r) === 'number');
+      panels.push(lineChart({ series: [{ name: `${label} ${name}`, x: rs.map((r) => r.step), y: rs.map((r) => get(r)!) }], markers: false }));
       titles.push(`${label}: ${name}`);
     }
   }

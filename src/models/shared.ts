@@ -1,7 +1,6 @@
 /** Small checks and wiring shared by the two models. */
 import * as tf from '@tensorflow/tfjs';
-import type { ApplyOptions, EncodingOutput, PositionEncoding, PositionLayout } from '../encodings/types';
-import type { Position } from '../positions/digits';
+import type { EncodingOutput, PositionEncoding, PositionLayout } from '../encodings/types';
 import type { ParamStore } from './params';
 import type { ForwardOptions } from './types';
 
@@ -20,11 +19,12 @@ export function checkDims(model: string, c: { dModel: number; layers: number; he
 }
 
 /**
- * Registers the encoding's variables in the 'pe' group under stable names pe.0, pe.1, … (their order in
- * `encoding.variables`). No weight decay: the paper trains SeqPE without decay, and the baselines' tables are embeddings.
+ * Registers the encoding's variables in the 'pe' group under their own parameter names, prefixed 'pe.'
+ * (e.g. 'pe.encoder.blocks.0.attn.qkv.w'), so checkpoints name what they hold. No weight decay: the paper trains SeqPE
+ * without decay, and the baselines' tables are embeddings.
  */
 export function adoptEncoding(store: ParamStore, encoding: PositionEncoding): void {
-  encoding.variables.forEach((v, i) => store.adopt(`pe.${i}`, v, { group: 'pe', decay: false }));
+  for (const [name, v] of encoding.namedVariables()) store.adopt(`pe.${name}`, v, { group: 'pe', decay: false });
 }
 
 /** Checks the encoding's input addition is [rows, d]. */
@@ -35,12 +35,7 @@ export function checkInputAdd(t: tf.Tensor, rows: number, d: number): tf.Tensor2
   return t as tf.Tensor2D;
 }
 
-/**
- * encoding.apply with the forward's options. `extraPositions` (SeqPE's regularisers) is passed through when given; the
- * shared ApplyOptions type does not declare it, encodings that do not know it ignore it.
- */
+/** encoding.apply with the forward's training flag and, untouched, the caller's encoding request. */
 export function applyEncoding(encoding: PositionEncoding, layout: PositionLayout, opts: ForwardOptions): EncodingOutput {
-  const applyOpts: ApplyOptions & { extraPositions?: Position[] } = { training: opts.training };
-  if (opts.extraPositions) applyOpts.extraPositions = opts.extraPositions;
-  return encoding.apply(layout, applyOpts);
+  return encoding.apply(layout, { ...opts.encoding, training: opts.training });
 }

@@ -1,7 +1,6 @@
 /** What every model shares: forward options, the result of a forward pass, and the surface the training loop uses. */
 import type * as tf from '@tensorflow/tfjs';
-import type { EncodingOutput, PositionEncoding, PositionLayout } from '../encodings/types';
-import type { Position } from '../positions/digits';
+import type { EncodingOutput, EncodingRequest, PositionEncoding, PositionLayout } from '../encodings/types';
 import type { Rng } from '../util/rng';
 import type { ParamStore } from './params';
 
@@ -12,16 +11,13 @@ export interface ForwardOptions {
   layout?: PositionLayout;
   /** Dropout draws; required when training with a dropout rate > 0. */
   rng?: Rng;
-  /**
-   * Extra positions for the encoding to embed in the same pass (SeqPE's regularisers); returned in
-   * `encoding.extras.extra`. Encodings that do not know the option ignore it.
-   */
-  extraPositions?: Position[];
+  /** Passed to the encoding's apply() untouched (e.g. SeqPE's extraPositions for its objectives, or cache). */
+  encoding?: EncodingRequest;
   /** Called with each layer's attention probabilities [B, H, S, S] (inspection and tests; slows the pass). */
   onAttention?: (layer: number, probs: tf.Tensor4D) => void;
 }
 
-/** A forward pass: the logits and what the encoding produced for it (extras for the regularisers). */
+/** A forward pass: the logits and what the encoding produced for it (its position vectors feed the encoding's objectives). */
 export interface ModelRun<T extends tf.Tensor = tf.Tensor> {
   logits: T;
   encoding: EncodingOutput;

@@ -3,12 +3,15 @@
  *
  * Per update s = 1..steps:
  *   lr        = base lr of each group × schedule factor(s − 1)
- *   plan      = regularisers.plan(s)  (window shift, contrastive pivots/candidates, transfer students) — SeqPE only
+ *   plan      = objectives.plan(s)  — the encoding's own objectives, if it has any (SeqPE: window shift, contrastive
+ *               pivots/candidates, distillation students); the loop never looks inside a plan
  *   batch     = task.nextBatch(dataRng, s)
- *   L         = L_task + w_ct·L_δ + w_tr·L_OOD, all from ONE forward pass (the extra positions ride along in the same
- *               encoding call), gradients by tf.variableGrads
+ *   L         = L_task + Σ_name w_name·L_name over the objectives' named losses (SeqPE: w_ct·L_δ + w_ood·L_OOD), all from
+ *               ONE forward pass (the extra positions ride along in the same encoding call), gradients by
+ *               tf.variableGrads
  *   guard     : a NaN/∞ loss term or gradient norm stops the run before any weight changes (TrainingDivergedError,
- *               naming the step and the term); the last checkpoint on disk stays the last good one
+ *               naming the step and the term); the last checkpoint on disk stays the last good one. The terms and the
+ *               group norms are stacked and read from the device ONCE per step.
  *   clip      : the 'main' and 'pe' groups by their own global norms (5.0 each by default, spec §1.8)
  *   update    : AdamW with per-group lr
  *   report    : progress line / JSONL / callback; checkpoint every `checkpoint.every` updates and at the end
@@ -19,86 +22,29 @@
  */
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
+import type { EncodingObjectives, ObjectivePlan } from '../encodings/types';
 import type { ParamGroup } from '../models/params';
 import type { TrainableModel } from '../models/types';
 import { Rng, type RngState } from '../util/rng';
 import { AdamW } from './adamw';
 import { loadCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
 import { clipGroups } from './clip';
-import { ProgressReporter, type ProgressOptions, type StepReport } from './progress';
-import { encodingHeads, SeqPERegularizers, type RegularizerConfig, type StepPlan } from './regularizers';
-import { checkSchedule, lrFactor, type ScheduleKind } from './schedule';
+import { ProgressReporter, type StepReport } from './progress';
+import { checkConfig, type TrainConfig, type TrainResult } from './config';
+import { TrainingDivergedError } from './diverged';
+import { lrFactor } from './schedule';
 import type { Task } from './tasks';
 
-export interface TrainConfig {
-  /** Total updates of the run; a resumed run continues up to this number. */
-  steps: number;
-  /** Seeds the data order, dropout and the SeqPE samplers. */
-  seed: number;
-  /** Base learning rate of the main model. */
-  lr: number;
-  /** Base learning rate of the position encoding ('pe' group). Default: lr. */
-  peLr?: number;
-  /** AdamW decoupled weight decay (params flagged decay only). Default 0. */
-  weightDecay?: number;
-  beta1?: number;
-  beta2?: number;
-  eps?: number;
-  /** Default: constant lr, no warm-up. totalSteps defaults to `steps`. */
-  schedule?: { kind: ScheduleKind; warmupSteps?: number; minRatio?: number; warmupInitRatio?: number; totalSteps?: number };
-  /** Max global gradient norm per group; default 5 and 5 (spec §1.8). Infinity disables. */
-  clip?: { main?: number; pe?: number };
-  /** SeqPE regularisers and random shift. */
-  regularizers?: RegularizerConfig;
-  /** Write a checkpoint every `every` updates (and after the last). */
-  checkpoint?: { path: string; every: number };
-  /** Resume from this checkpoint; 'auto' = from checkpoint.path when that file exists. */
-  resumeFrom?: string;
-  progress?: ProgressOptions;
-  /** Extra JSON stored in checkpoints (e.g. the experiment config). */
-  meta?: Record<string, unknown>;
-}
-
-export interface TrainResult {
-  /** Updates done before this call (0 for a fresh run). */
-  startStep: number;
-  /** Updates done in total. */
-  steps: number;
-  /** Reports of the updates run by this call. */
-  reports: StepReport[];
-  finalLoss: number;
-  lastCheckpoint?: { path: string; step: number };
-  seconds: number;
-}
-
-/** A NaN or infinite loss term or gradient norm; no update was applied for this step. */
-export class TrainingDivergedError extends Error {
-  constructor(
-    readonly step: number,
-    readonly term: string,
-    readonly values: Record<string, number>,
-    readonly lastCheckpoint?: { path: string; step: number },
-  ) {
-    const vals = Object.entries(values).map(([k, v]) => `${k} = ${v}`).join(', ');
-    super(
-      `training diverged at step ${step}: ${term} is ${Number.isNaN(values[term]) ? 'NaN' : values[term]} (${vals}); ` +
-        'no update was applied for this step; ' +
-        (lastCheckpoint ? `last good checkpoint: ${lastCheckpoint.path} (step ${lastCheckpoint.step})` : 'no checkpoint was written'),
-    );
-    this.name = 'TrainingDivergedError';
-  }
-}
+export type { TrainConfig, TrainResult } from './config';
+export { TrainingDivergedError } from './diverged';
 
 const FORMAT = 'seqpe-train-v1';
-
-interface EncodingWithRng {
-  encoder?: { getRngState?(): RngState; setRngState?(s: RngState): void };
-}
 
 export class Trainer<M extends TrainableModel, B> {
   readonly config: TrainConfig;
   readonly optimizer: AdamW;
-  readonly regularizers?: SeqPERegularizers;
+  /** The encoding's own objectives (SeqPE's contrastive and distillation losses, random shift), if it has any. */
+  readonly objectives?: EncodingObjectives;
   /** Reports of the updates run in this process. */
   readonly reports: StepReport[] = [];
   private readonly dataRng: Rng;
@@ -123,11 +69,8 @@ export class Trainer<M extends TrainableModel, B> {
     const master = new Rng(config.seed);
     this.dataRng = master.fork(1);
     this.dropoutRng = master.fork(2);
-    const samplerSeeds = { contrastive: master.nextU32() | 0, transfer: master.nextU32() | 0, shift: master.nextU32() | 0 };
-    if (config.regularizers) {
-      const heads = config.regularizers.transfer?.heads ?? encodingHeads(model.encoding);
-      this.regularizers = new SeqPERegularizers(config.regularizers, task.layout(), samplerSeeds, heads);
-    }
+    // What is left of the master stream seeds the encoding's objectives (SeqPE draws its three sampler seeds from it).
+    this.objectives = model.encoding.objectives?.({ layout: task.layout(), rng: master });
     this.clipLimits = { main: config.clip?.main ?? 5, pe: config.clip?.pe ?? 5 };
     this.progress = new ProgressReporter(config.progress);
   }
@@ -152,7 +95,7 @@ export class Trainer<M extends TrainableModel, B> {
     const s = this.done + 1;
     const t0 = performance.now();
     const lr = this.lrs(s);
-    const plan: StepPlan | undefined = this.regularizers?.plan(s);
+    const plan: ObjectivePlan | undefined = this.objectives?.plan(s);
     const layout = this.task.layout(plan?.start);
     const batch = this.task.nextBatch(this.dataRng, s);
     const kept: Record<string, tf.Scalar> = {};
@@ -167,38 +110,39 @@ export class Trainer<M extends TrainableModel, B> {
             training: true,
             layout,
             rng: this.dropoutRng,
-            extraPositions: plan && plan.extraPositions.length > 0 ? plan.extraPositions : undefined,
+            encoding: plan && plan.extraPositions.length > 0 ? { extraPositions: plan.extraPositions } : undefined,
           });
           if (out.loss.rank !== 0) throw new Error(`task '${this.task.name}' returned a loss of shape [${out.loss.shape}], expected a scalar`);
           kept.task = tf.keep(out.loss);
           let total: tf.Scalar = out.loss;
-          if (plan && this.regularizers) {
-            const reg = this.regularizers.losses(out.encoding, plan);
-            if (reg.ct) {
-              kept.ct = tf.keep(reg.ct);
-              total = total.add(reg.ct.mul(plan.weights.ct));
-            }
-            if (reg.tr) {
-              kept.tr = tf.keep(reg.tr);
-              total = total.add(reg.tr.mul(plan.weights.tr));
+          if (plan && this.objectives) {
+            const losses = this.objectives.losses(out.encoding, plan);
+            // Summed by name, in the objectives' own term order; a term without a weight this step is not added.
+            for (const { name } of this.objectives.terms) {
+              const l = losses[name];
+              if (!l) continue;
+              kept[name] = tf.keep(l);
+              total = total.add(l.mul(plan.weights[name] ?? 0));
             }
           }
           return total;
         }, vars);
-        const vals: Record<string, number> = { loss: value.dataSync()[0], task: kept.task.dataSync()[0] };
-        if (kept.ct) vals.ct = kept.ct.dataSync()[0];
-        if (kept.tr) vals.tr = kept.tr.dataSync()[0];
-        // Name the first non-finite term, the components before the total.
-        for (const k of ['task', 'ct', 'tr', 'loss']) {
-          if (k in vals && !Number.isFinite(vals[k])) throw new TrainingDivergedError(s, termName(k), namedValues(vals), this.lastCkpt);
-        }
         const byName = new Map<string, tf.Tensor>();
         for (const [vn, g] of Object.entries(grads)) byName.set(this.nameOfVar.get(vn)!, g);
         const clipped = clipGroups(byName, this.model.params.list(), this.clipLimits);
-        const nrm = { main: clipped.norms.main.dataSync()[0], pe: clipped.norms.pe.dataSync()[0] };
+        // One device read per step: [loss, task, …objective terms, ‖g_main‖, ‖g_pe‖].
+        const termKeys = ['task', ...(this.objectives?.terms.map((t) => t.name).filter((n) => n in kept) ?? [])];
+        const read = tf.stack([value, ...termKeys.map((k) => kept[k]), clipped.norms.main, clipped.norms.pe]).dataSync();
+        const vals: Record<string, number> = { loss: read[0] };
+        termKeys.forEach((k, i) => (vals[k] = read[1 + i]));
+        const nrm = { main: read[1 + termKeys.length], pe: read[2 + termKeys.length] };
+        // Name the first non-finite term, the components before the total, then the gradient norms.
+        for (const k of [...termKeys, 'loss']) {
+          if (!Number.isFinite(vals[k])) throw new TrainingDivergedError(s, this.termLabel(k), this.labelled(vals), this.lastCkpt);
+        }
         for (const g of ['main', 'pe'] as const) {
           if (!Number.isFinite(nrm[g])) {
-            throw new TrainingDivergedError(s, `gradient norm (${g})`, { ...namedValues(vals), [`gradient norm (${g})`]: nrm[g] }, this.lastCkpt);
+            throw new TrainingDivergedError(s, `gradient norm (${g})`, { ...this.labelled(vals), [`gradient norm (${g})`]: nrm[g] }, this.lastCkpt);
           }
         }
         this.optimizer.apply(clipped.grads, lr);
@@ -215,8 +159,7 @@ export class Trainer<M extends TrainableModel, B> {
       totalSteps: total,
       loss: values.loss,
       lossTask: values.task,
-      lossCt: values.ct,
-      lossTr: values.tr,
+      objectives: objectiveValues(values),
       lr: lr.main,
       gradNorm: norms,
       shifted: plan?.shifted ?? false,
@@ -229,6 +172,19 @@ export class Trainer<M extends TrainableModel, B> {
     this.reports.push(report);
     this.progress.report(report);
     return report;
+  }
+
+  /** Display label of a value key: 'L_task', the objectives' own labels, 'the total loss'. */
+  private termLabel(k: string): string {
+    if (k === 'task') return 'L_task';
+    if (k === 'loss') return 'the total loss';
+    return this.objectives?.terms.find((t) => t.name === k)?.label ?? k;
+  }
+
+  private labelled(v: Record<string, number>): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, x] of Object.entries(v)) out[this.termLabel(k)] = x;
+    return out;
   }
 
   /** Runs (or resumes, per config.resumeFrom) up to config.steps updates. */
@@ -272,7 +228,6 @@ export class Trainer<M extends TrainableModel, B> {
     const opt = this.optimizer.getState();
     for (const [n, t] of opt.m) tensors.set(`adam.m/${n}`, t);
     for (const [n, t] of opt.v) tensors.set(`adam.v/${n}`, t);
-    const enc = (this.model.encoding as unknown as EncodingWithRng).encoder;
     const { progress: _p, resumeFrom: _r, ...train } = this.config;
     return {
       meta: {
@@ -281,8 +236,8 @@ export class Trainer<M extends TrainableModel, B> {
         model: this.model.describe(),
         train,
         optimizerStep: opt.step,
-        rng: { data: this.dataRng.getState(), dropout: this.dropoutRng.getState(), encoding: enc?.getRngState?.() },
-        regularizers: this.regularizers?.getState(),
+        rng: { data: this.dataRng.getState(), dropout: this.dropoutRng.getState(), encoding: this.model.encoding.getState?.() },
+        objectives: this.objectives?.getState(),
         task: this.task.getState?.(),
       },
       tensors,
@@ -316,13 +271,16 @@ export class Trainer<M extends TrainableModel, B> {
     const rng = m.rng as { data: RngState; dropout: RngState; encoding?: RngState };
     this.dataRng.setState(rng.data);
     this.dropoutRng.setState(rng.dropout);
-    const enc = (this.model.encoding as unknown as EncodingWithRng).encoder;
-    if (rng.encoding && enc?.setRngState) enc.setRngState(rng.encoding);
-    if (this.regularizers) {
-      if (!m.regularizers) throw new Error(`${path}: the checkpoint has no regulariser state but this run uses regularisers`);
-      this.regularizers.setState(m.regularizers as Parameters<SeqPERegularizers['setState']>[0]);
-    } else if (m.regularizers && Object.values(m.regularizers as object).some((v) => v !== undefined)) {
-      throw new Error(`${path}: the checkpoint was trained with regularisers but this run has none`);
+    const enc = this.model.encoding;
+    if (!!rng.encoding !== !!enc.getState) {
+      throw new Error(`${path}: the checkpoint ${rng.encoding ? 'has' : 'lacks'} an encoding random-stream state but encoding '${enc.name}' ${enc.getState ? 'has' : 'has no'} such stream`);
+    }
+    if (rng.encoding && enc.setState) enc.setState(rng.encoding);
+    if (this.objectives) {
+      if (!m.objectives) throw new Error(`${path}: the checkpoint has no objective state but this run's encoding has objectives`);
+      this.objectives.setState(m.objectives);
+    } else if (m.objectives && Object.values(m.objectives as object).some((v) => v !== undefined)) {
+      throw new Error(`${path}: the checkpoint was trained with encoding objectives but this run has none`);
     }
     if (m.task !== undefined && this.task.setState) this.task.setState(m.task);
     this.done = step;
@@ -335,32 +293,11 @@ export class Trainer<M extends TrainableModel, B> {
   }
 }
 
-function termName(k: string): string {
-  return { task: 'L_task', ct: 'L_δ (contrastive)', tr: 'L_OOD (transfer)', loss: 'the total loss' }[k] ?? k;
-}
-
-function namedValues(v: Record<string, number>): Record<string, number> {
+/** The objective terms of a step's values (everything but the total and the task loss). */
+function objectiveValues(v: Record<string, number>): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, x] of Object.entries(v)) out[termName(k)] = x;
+  for (const [k, x] of Object.entries(v)) if (k !== 'loss' && k !== 'task') out[k] = x;
   return out;
-}
-
-function checkConfig(c: TrainConfig): void {
-  if (!Number.isInteger(c.steps) || c.steps < 1) throw new Error(`train: steps must be an integer ≥ 1, got ${c.steps}`);
-  if (!Number.isInteger(c.seed)) throw new Error(`train: seed must be an integer, got ${c.seed}`);
-  for (const [k, v] of [['lr', c.lr], ['peLr', c.peLr ?? c.lr]] as const) {
-    if (!(v >= 0) || !Number.isFinite(v)) throw new Error(`train: ${k} must be a finite number ≥ 0, got ${v}`);
-  }
-  if (c.schedule) checkSchedule({ ...c.schedule, totalSteps: c.schedule.totalSteps ?? c.steps });
-  for (const [k, v] of Object.entries(c.clip ?? {})) {
-    if (!(typeof v === 'number' && v > 0)) throw new Error(`train: clip.${k} must be > 0 (Infinity = off), got ${v}`);
-  }
-  if (c.checkpoint) {
-    if (!c.checkpoint.path) throw new Error('train: checkpoint.path is empty');
-    if (!Number.isInteger(c.checkpoint.every) || c.checkpoint.every < 1) {
-      throw new Error(`train: checkpoint.every must be an integer ≥ 1, got ${c.checkpoint.every}`);
-    }
-  }
 }
 
 /** Builds a Trainer, runs it to config.steps and frees the optimiser. */

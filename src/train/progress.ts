@@ -11,13 +11,11 @@ export interface StepReport {
   /** Updates completed (1-based number of this update). */
   step: number;
   totalSteps: number;
-  /** Total loss L = L_task + w_ct·L_δ + w_tr·L_OOD. */
+  /** Total loss L = L_task + Σ w_name·L_name (SeqPE: w_ct·L_δ + w_ood·L_OOD). */
   loss: number;
   lossTask: number;
-  /** L_δ, when computed this step. */
-  lossCt?: number;
-  /** L_OOD, when computed this step. */
-  lossTr?: number;
+  /** The encoding's objective losses computed this step, by name (SeqPE: contrastive, distillation). */
+  objectives: Record<string, number>;
   /** Main-group learning rate used. */
   lr: number;
   /** Pre-clip gradient norms per group. */
@@ -64,16 +62,33 @@ function fmtTime(sec: number): string {
 export function formatReport(r: StepReport): string {
   const rate = r.itemsPerSec >= 100 ? r.itemsPerSec.toFixed(0) : r.itemsPerSec.toFixed(1);
   return (
-    `step ${r.step}/${r.totalSteps}  loss ${fmt(r.loss)}  task ${fmt(r.lossTask)}  Lδ ${fmt(r.lossCt)}  Lood ${fmt(r.lossTr)}  ` +
+    `step ${r.step}/${r.totalSteps}  loss ${fmt(r.loss)}  task ${fmt(r.lossTask)}  ` +
+    Object.entries(r.objectives).map(([k, v]) => `${k} ${fmt(v)}  `).join('') +
     `lr ${r.lr.toExponential(2)}  ${rate} ${r.unit}/s  ${r.ms.toFixed(0)} ms${r.shifted ? '  shifted' : ''}  ETA ${fmtTime(r.etaSec)}`
   );
+}
+
+/** JSONL key of an objective's loss: 'contrastive' → 'lossContrastive'. */
+export function objectiveLogKey(name: string): string {
+  return `loss${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+}
+
+/**
+ * Keys of logs written before the objectives were named (runs cached before this version): the official "transfer"
+ * objective was logged as lossTr. Read-only; nothing writes them any more.
+ */
+const LEGACY_LOG_KEYS: Record<string, string> = { contrastive: 'lossCt', distillation: 'lossTr' };
+
+/** An objective's loss from a JSONL record (new or legacy key), or undefined when the step did not compute it. */
+export function logLoss(rec: Record<string, unknown>, name: string): number | undefined {
+  const v = rec[objectiveLogKey(name)] ?? (LEGACY_LOG_KEYS[name] !== undefined ? rec[LEGACY_LOG_KEYS[name]] : undefined);
+  return typeof v === 'number' ? v : undefined;
 }
 
 /** The JSONL record of a logged step. */
 export function jsonlRecord(r: StepReport): Record<string, unknown> {
   const rec: Record<string, unknown> = { step: r.step, loss: r.loss, lossTask: r.lossTask };
-  if (r.lossCt !== undefined) rec.lossCt = r.lossCt;
-  if (r.lossTr !== undefined) rec.lossTr = r.lossTr;
+  for (const [k, v] of Object.entries(r.objectives)) rec[objectiveLogKey(k)] = v;
   rec.lr = r.lr;
   rec[r.unit === 'tokens' ? 'tokensPerSec' : 'imagesPerSec'] = r.itemsPerSec;
   rec.ms = r.ms;

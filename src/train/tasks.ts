@@ -13,15 +13,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { sampleTrainingBatch, type LmBatch } from '../data/lm-batches';
 import { patchify } from '../data/resize';
-import type { EncodingOutput, PositionLayout } from '../encodings/types';
+import type { EncodingOutput, EncodingRequest, LayoutStart, PositionLayout } from '../encodings/types';
 import type { CausalLM } from '../models/causal-lm';
 import type { ViT } from '../models/vit';
-import type { Position } from '../positions/digits';
 import type { Rng } from '../util/rng';
 import type { ItemUnit } from './progress';
-
-/** A window start: 1-D position, or [row, col] of a 2-D grid's top-left patch. */
-export type WindowStart = number | [number, number];
 
 export interface TaskStepContext {
   /** 1-based number of the update being computed. */
@@ -31,13 +27,13 @@ export interface TaskStepContext {
   layout: PositionLayout;
   /** Dropout Rng. */
   rng: Rng;
-  /** Extra positions for SeqPE's regularisers, to be embedded in the same encoding pass. */
-  extraPositions?: Position[];
+  /** The encoding's request for this pass (its objectives' extra positions), passed to the model untouched. */
+  encoding?: EncodingRequest;
 }
 
 export interface TaskOutput {
   loss: tf.Scalar;
-  /** The encoding's output of this forward pass (its extras feed the regularisers). */
+  /** The encoding's output of this forward pass (its position vectors feed the encoding's objectives). */
   encoding: EncodingOutput;
 }
 
@@ -47,7 +43,7 @@ export interface Task<M = unknown, B = unknown> {
   /** Tokens or images per batch (for throughput). */
   readonly itemsPerBatch: number;
   /** The main-task layout, at the origin or at a shifted start. */
-  layout(start?: WindowStart): PositionLayout;
+  layout(start?: LayoutStart): PositionLayout;
   /** Draws the batch of update `step` (1-based) from the loop's data Rng. */
   nextBatch(rng: Rng, step: number): B;
   /** The task loss (a scalar) of `model` on `batch`. Called inside the loop's gradient scope. */
@@ -62,7 +58,7 @@ function positiveInt(v: number, what: string): number {
   return v;
 }
 
-function start1d(task: string, start: WindowStart | undefined): number {
+function start1d(task: string, start: LayoutStart | undefined): number {
   if (start === undefined) return 0;
   if (typeof start !== 'number' || !Number.isInteger(start) || start < 0) {
     throw new Error(`${task}: a 1-D window start must be an integer ≥ 0, got ${JSON.stringify(start)}`);
@@ -92,7 +88,7 @@ export function lmTask(cfg: LmTaskConfig): Task<CausalLM, LmBatch> {
     nextBatch: (rng) => sampleTrainingBatch(cfg.tokens, batch, time, rng),
     loss(model, b, ctx) {
       const inputs = { ids: b.inputs, shape: [b.batch, b.time] as const }; // host ids: checked without a read-back
-      const r = model.loss(inputs, b.targets, { training: ctx.training, layout: ctx.layout, rng: ctx.rng, extraPositions: ctx.extraPositions });
+      const r = model.loss(inputs, b.targets, { training: ctx.training, layout: ctx.layout, rng: ctx.rng, encoding: ctx.encoding });
       return { loss: r.loss, encoding: r.encoding };
     },
   };
@@ -160,7 +156,7 @@ export function qaTask(cfg: QaTaskConfig): Task<CausalLM, QaBatch> {
     },
     loss(model, b, ctx) {
       const inputs = { ids: b.inputs, shape: [b.batch, b.time] as const }; // host ids: checked without a read-back
-      const r = model.loss(inputs, b.targets, { training: ctx.training, layout: ctx.layout, rng: ctx.rng, extraPositions: ctx.extraPositions }, b.weights);
+      const r = model.loss(inputs, b.targets, { training: ctx.training, layout: ctx.layout, rng: ctx.rng, encoding: ctx.encoding }, b.weights);
       return { loss: r.loss, encoding: r.encoding };
     },
   };
@@ -225,7 +221,7 @@ export function imageTask(cfg: ImageTaskConfig): Task<ViT, ImageBatch> {
     },
     loss(model, b, ctx) {
       const x = tf.tensor3d(b.patches, [b.batch, rows * cols, pd]);
-      const r = model.loss(x, b.labels, { training: ctx.training, layout: ctx.layout, rng: ctx.rng, extraPositions: ctx.extraPositions });
+      const r = model.loss(x, b.labels, { training: ctx.training, layout: ctx.layout, rng: ctx.rng, encoding: ctx.encoding });
       return { loss: r.loss, encoding: r.encoding };
     },
   };

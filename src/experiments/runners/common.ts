@@ -26,7 +26,6 @@ export function trainerConfig(dir: string, seed: number, t: TrainSettings, metho
     weightDecay: t.weightDecay,
     schedule: { kind: 'cosine', warmupSteps: t.warmup, minRatio: 0.1 },
     clip: { main: t.clip, pe: t.clip },
-    regularizers: method.regularizers,
     checkpoint: { path: path.join(dir, 'checkpoint.bin'), every: Math.max(10, Math.round(t.steps / 10)) },
     resumeFrom: 'auto',
     progress: { every: Math.max(1, Math.round(t.steps / 100)), mode: 'lines', jsonl: path.join(dir, 'log.jsonl') },
@@ -44,13 +43,14 @@ export interface MapSummary {
   values: number[];
 }
 
-/** The paper's heatmap source: raw position vectors where they exist (SeqPE, APE, sinusoidal), else what attention sees. */
+/** The paper's heatmap source for an encoding: its raw position vectors where it has them (SeqPE, APE, sinusoidal), else what attention sees. */
+export function mapSource(enc: PositionEncoding): SimilaritySource {
+  return enc.capabilities.rawVectors ? 'raw' : 'applied';
+}
+
+/** The paper's heatmap of `layout` for an encoding (source: mapSource). */
 export function mapFor(enc: PositionEncoding, layout: PositionLayout, dims: ModelDims): SimilarityMap {
-  try {
-    return similarityMap(enc, layout, { source: 'raw' });
-  } catch {
-    return similarityMap(enc, layout, { source: 'applied', dims, layer: 0 });
-  }
+  return mapSource(enc) === 'raw' ? similarityMap(enc, layout, { source: 'raw' }) : similarityMap(enc, layout, { source: 'applied', dims, layer: 0 });
 }
 
 export function summariseMap(map: SimilarityMap, layout: PositionLayout, source: SimilaritySource, maxSide = 128): MapSummary {

@@ -9,7 +9,7 @@ import { lmTask } from '../../train/tasks';
 import { Trainer } from '../../train/loop';
 import { perplexityByLength, PerplexityResult } from '../../eval/perplexity';
 import type { LmRunConfig } from '../configs';
-import { awarenessOn, mapFor, MapSummary, summariseMap, trainerConfig, writeResult } from './common';
+import { awarenessOn, mapFor, mapSource, MapSummary, summariseMap, trainerConfig, writeResult } from './common';
 
 export interface LmResult {
   kind: 'lm';
@@ -47,14 +47,14 @@ export async function runLm(cfg: LmRunConfig, dir: string): Promise<LmResult> {
   const ext: PositionLayout = { kind: '1d', start: 0, length: 4 * T };
   const maps: MapSummary[] = [];
   const awareness: LmResult['awareness'] = { inside: null, beyond: null };
-  if (model.encoding.name !== 'none') {
+  if (model.encoding.capabilities.carriesPosition) {
     const m = mapFor(model.encoding, ext, dims);
-    const source = m.description.includes('q·k') || m.description.includes('bias') ? 'applied' : 'raw';
+    const source = mapSource(model.encoding);
     maps.push(summariseMap(m, ext, source));
     awareness.inside = awarenessOn(m, ext, 0, T, true);
     awareness.beyond = awarenessOn(m, ext, T, 4 * T, true);
     // A far window (start 16T) for encodings that accept shifted windows (not learned tables).
-    if (model.encoding.name !== 'ape') {
+    if (model.encoding.capabilities.shiftedWindows['1d']) {
       const far: PositionLayout = { kind: '1d', start: 16 * T, length: T };
       const fm = mapFor(model.encoding, far, dims);
       maps.push(summariseMap(fm, far, source));

@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
-import { SeqPE, SeqPEConfig, SeqPEMode } from '../src/encodings/seqpe';
-import { layoutPositions, ModelDims, PositionLayout } from '../src/encodings/types';
-import { Rng } from '../src/util/rng';
+import { initBackend } from '../../../src/backend';
+import { SeqPE, SeqPEConfig, SeqPEMode } from '../../../src/encodings/seqpe/index';
+import { layoutPositions, ModelDims, PositionLayout } from '../../../src/encodings/types';
+import { Rng } from '../../../src/util/rng';
 
 let root: string;
 beforeAll(async () => {
@@ -66,7 +66,7 @@ describe('SeqPE: input_add', () => {
       expect(out.inputAdd!.shape).toEqual([5, 8]);
       const direct = pe.encoder.encode([10, 11, 12, 13, 14], { training: false });
       expect(maxAbsDiff(out.inputAdd!, direct)).toBe(0);
-      expect(maxAbsDiff(out.extras!.pe, direct)).toBe(0);
+      expect(maxAbsDiff(out.vectors!.main, direct)).toBe(0);
     });
     pe.dispose();
     const pe2 = make('input_add', {}, 2);
@@ -96,8 +96,8 @@ describe('SeqPE: attn_bias (attn_scalar)', () => {
       expect(bias.shape).toEqual([2, 5, 5]);
       expect(out.attnBias!(2)).toBe(bias);
       expect(() => out.attnBias!(3)).toThrow(/layer 3 is out of range \[0, 3\)/);
-      // Independent JS computation from extras.pe and the projection weights.
-      const P = jsLinear(values(out.extras!.pe), 5, 8, values(pe.params.get('pe_qk.w')!), values(pe.params.get('pe_qk.b')!), 16);
+      // Independent JS computation from vectors.main and the projection weights.
+      const P = jsLinear(values(out.vectors!.main), 5, 8, values(pe.params.get('pe_qk.w')!), values(pe.params.get('pe_qk.b')!), 16);
       const b = values(bias);
       for (let h = 0; h < 2; h++) {
         for (let i = 0; i < 5; i++) {
@@ -168,7 +168,7 @@ describe('SeqPE: qk_gate (attn_mul)', () => {
       const q = rand([2, 2, 7, DH]);
       const k = rand([2, 2, 7, DH]);
       // Gate input rows: [cls_pos; E] [7, outDim = 8].
-      const rows = [...values(pe.params.get('cls_pos')!), ...values(out.extras!.pe)];
+      const rows = [...values(pe.params.get('cls_pos')!), ...values(out.vectors!.main)];
       const outs: tf.Tensor[] = [];
       for (const layer of [0, 2]) {
         const G = jsLinear(rows, 7, 8, values(pe.params.get(`pe_qk.${layer}.w`)!), values(pe.params.get(`pe_qk.${layer}.b`)!), 16);
@@ -226,13 +226,13 @@ describe('SeqPE: shared behaviour', () => {
       const out = pe.apply(L1, { training: true, extraPositions: extra });
       expect(pe.encoder.stats.forwards - f0).toBe(1);
       expect(pe.encoder.stats.positionsEncoded - p0).toBe(5 + 2); // 10..14 plus 3 and 500
-      expect(out.extras!.extra.shape).toEqual([5, 8]);
+      expect(out.vectors!.extra!.shape).toEqual([5, 8]);
       const direct = pe.encoder.encode(extra, { training: false }); // no dropout configured: training == eval
-      expect(maxAbsDiff(out.extras!.extra, direct)).toBeLessThan(1e-6);
-      expect(maxAbsDiff(out.extras!.pe, pe.encoder.encode(layoutPositions(L1), { training: false }))).toBeLessThan(1e-6);
+      expect(maxAbsDiff(out.vectors!.extra!, direct)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(out.vectors!.main, pe.encoder.encode(layoutPositions(L1), { training: false }))).toBeLessThan(1e-6);
       // Eval mode serves both from the cache.
       const ev = pe.apply(L1, { training: false, extraPositions: extra });
-      expect(maxAbsDiff(ev.extras!.extra, direct)).toBeLessThan(1e-6);
+      expect(maxAbsDiff(ev.vectors!.extra!, direct)).toBeLessThan(1e-6);
     });
     pe.dispose();
   });
@@ -301,7 +301,7 @@ describe('SeqPE: shared behaviour', () => {
           });
         }
         const { value, grads } = tf.variableGrads(
-          () => tf.tidy(() => pe.apply(L2, { training: true }).extras!.pe.square().sum() as tf.Scalar),
+          () => tf.tidy(() => pe.apply(L2, { training: true }).vectors!.main.square().sum() as tf.Scalar),
           pe.encoder.variables,
         );
         tf.dispose([value, ...Object.values(grads)]);

@@ -24,8 +24,8 @@
  * dropout; only the correlation across positions differs.
  */
 import * as tf from '@tensorflow/tfjs';
-import { gatherRows } from '../kernels/index';
-import { DigitBatch } from '../positions/digits';
+import { gatherRows } from '../../kernels/index';
+import { DigitBatch } from '../../positions/digits';
 
 /** Additive logit for a masked key: exp underflows to exactly 0 after the softmax's max subtraction. */
 export const MASKED_LOGIT = -1e9;

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
-import { encoderParamShapes, SeqPEEncoder, SeqPEEncoderConfig } from '../src/encodings/seqpe-encoder';
-import { buildPrefixTrie } from '../src/encodings/seqpe-prefix';
-import { gatherRows } from '../src/kernels/index';
-import { encodeBatch, Position } from '../src/positions/digits';
-import { Rng } from '../src/util/rng';
+import { initBackend } from '../../../src/backend';
+import { encoderParamShapes, SeqPEEncoder, SeqPEEncoderConfig } from '../../../src/encodings/seqpe/index';
+import { buildPrefixTrie } from '../../../src/encodings/seqpe/index';
+import { gatherRows } from '../../../src/kernels/index';
+import { SeededDropout } from '../../../src/encodings/seqpe/blocks';
+import { encodeBatch, Position } from '../../../src/positions/digits';
+import { Rng } from '../../../src/util/rng';
 
 beforeAll(async () => {
   await initBackend();
@@ -476,16 +477,18 @@ describe('SeqPEEncoder: modes, cache and memory', () => {
     [enc, twin, noDrop].forEach((e) => e.dispose());
   });
 
-  it('dropout keeps each unit with probability 1 − p and scales kept units by 1/(1 − p)', () => {
-    // The masks are drawn by a private helper from the encoder's seeded stream; draw one of a known shape directly.
-    const enc = tiny({ residDropout: 0.25 });
-    const mask = (enc as unknown as { dropMask(shape: number[], rate: number): tf.Tensor }).dropMask([200, 50], 0.25);
+  it('dropout keeps each unit with probability 1 − p and scales kept units by 1/(1 − p); equal stream states, equal masks', () => {
+    // The encoder's dropout (blocks.ts SeededDropout) applied to ones shows its mask.
+    const ones = tf.ones([200, 50]);
+    const mask = new SeededDropout(new Rng(4)).apply(ones, 0.25, true);
     const m = values(mask);
     const kept = m.filter((v) => v !== 0);
     expect(kept.every((v) => Math.abs(v - 1 / 0.75) < 1e-6)).toBe(true);
     expect(Math.abs(kept.length / m.length - 0.75)).toBeLessThan(0.02); // 10 000 draws: σ ≈ 0.0043
-    mask.dispose();
-    enc.dispose();
+    const again = new SeededDropout(new Rng(4)).apply(ones, 0.25, true);
+    expect(values(again)).toEqual(m);
+    expect(new SeededDropout(new Rng(4)).apply(ones, 0.25, false)).toBe(ones); // eval: identity, no draw
+    tf.dispose([ones, mask, again]);
   });
 
   it('table() caches eval rows: a second call encodes nothing new; weight changes clear the cache', () => {
