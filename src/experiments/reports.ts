@@ -268,7 +268,7 @@ async function ablationReport(p: Profile, out: ReportOutput): Promise<void> {
 }
 
 async function architectureReport(p: Profile, out: ReportOutput): Promise<void> {
-  const mod = await import('./figure1');
+  const mod = await import('./figure1/index');
   await figure(p, 'architecture', mod.architectureFigure(), out, 1400, 700);
 }
 
