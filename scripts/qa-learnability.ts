@@ -9,6 +9,8 @@
  *                                      [--train-examples 2000] [--lr 1e-3] [--eval-examples 64] [--seed 1]
  *
  * Nothing is cached or written: this is a measurement, not a reproduction run.
+ * Measured (wasm, 1 thread, ALiBi, 300 LM steps, defaults otherwise): held-out EM at 128 stays 0 % up to step 750, then
+ * 4.7 % at 900, 90.6 % at 1050 and 95.3 % at 1500 (greedy paper-rule EM 95.3 %); 68.8 % at 256 and 28.1 % at 512.
  */
 import * as fs from 'fs';
 import * as os from 'os';

@@ -7,6 +7,9 @@
  *                                 [--train-images 20000] [--batch 32] [--every 250] [--seed 1] [--profile small]
  *
  * Nothing is cached or written: this is a measurement, not a reproduction run.
+ * Measured (wasm, 1 thread, APE, seed 1, 4000 steps, batch 32): 116–120 ms/step on an idle core; final top-1 at 28 px
+ * 94.2 % (lr 2e-3, warm-up 400; peak 95.8 % at step 3500), 94.2 % (lr 3e-3, warm-up 400), 94.8 % (lr 3e-3, warm-up 200),
+ * 93.6 % (lr 4e-3, warm-up 200); the training loss was still falling in every run.
  */
 import * as fs from 'fs';
 import * as os from 'os';
