@@ -4,22 +4,29 @@
  *
  * An example of total length exactly L tokens is, in order:
  *   haystack[0, p)  ++  needle  ++  haystack[p, H)  ++  question  ++  target
- * - needle   = "The special magic number for {key} is {number}. " (number: 7 digits, uniform in [1000000, 9999999]);
- * - question = "\nQuestion: What is the special magic number for {key}?\nAnswer:";
+ * - needle   = "The {key} code is {number}. " (number: NEEDLE_DIGITS = 4 digits, uniform in [1000, 9999]);
+ * - question = "\nQ: {key} code?\nA:";
  * - target   = " {number}" + end marker "\n" (the end marker plays the role of the paper's EOS: the answer-only loss covers
  *   [answerStart, answerEnd) = target, and greedy decoding can stop at it);
  * - the haystack is H = L − |needle| − |question| − |target| consecutive tokens of a split's token stream, from a
  *   random start moved forward to the next sentence start (a position right after ". ") when one fits, so the context
  *   does not begin mid-word;
- * - the needle goes at a sentence boundary: a target depth d (uniform in [0, 1] unless given) picks the point d·H, and
- *   the nearest boundary wins — position 0 or a position right after ". " (ties → the earlier one). If the window has
- *   no ". " at all the needle goes at 0. `depth` in the result is the achieved needleStart / H (0 when H = 0).
+ * - the needle goes at a word boundary: a target depth d (uniform in [0, 1] unless given) picks the point d·H, and the
+ *   nearest boundary wins — position 0 or a position right after a space (ties → the earlier one). Word rather than
+ *   sentence boundaries because at the fine-tuning length the haystack is ~70 bytes, often a single sentence: with
+ *   sentence boundaries nearly every needle would sit at depth 0 and the model would never have to search. If the
+ *   window has no space at all the needle goes at 0. `depth` in the result is the achieved needleStart / H (0 when H = 0).
+ * Why this compact wording: the fine-tuning context of the small profile is 128 bytes, and the earlier RULER wording
+ * ("The special magic number for {key} is {7 digits}." + "What is the special magic number for {key}?") took 116–128 of
+ * them, leaving no haystack to search. Needle + question + target here take 30 + 2·|key| + 2·NEEDLE_DIGITS bytes, at most
+ * 58 (longest key, 10 letters), so the haystack is at least 70 of 128 bytes (55 %). The task shape is the paper's: a fact
+ * hidden in distractor text, a question at the end naming what is asked for, a short answer scored by substring EM.
  * The four parts are tokenized separately and concatenated, so lengths and spans are exact for any tokenizer; for the
  * compositional byte tokenizer this equals tokenizing the joined text.
  * The haystack stream is a split's token stream, e.g. sotuTokenStream('train').tokens for fine-tuning and
  * sotuTokenStream('validation' | 'test').tokens for evaluation, so evaluation text is never seen in training.
  * Keys come from a built-in list of common nouns (no system dictionary needed). The smallest allowed L is
- * needleMinLength(tokenizer) (128 for bytes-v1), checked against the longest key so that validity never depends on the draw.
+ * needleMinLength(tokenizer) (58 for bytes-v1), checked against the longest key so that validity never depends on the draw.
  */
 import { Rng } from '../util/rng';
 import { DataError } from './errors';
@@ -39,13 +46,20 @@ export const NEEDLE_KEYS: readonly string[] = [
 ];
 
 export const NEEDLE_END_MARKER = '\n';
+/** Digits of the answer number (leading digit 1–9). */
+export const NEEDLE_DIGITS = 4;
 
 export function needleSentence(key: string, answer: string): string {
-  return `The special magic number for ${key} is ${answer}. `;
+  return `The ${key} code is ${answer}. `;
 }
 
 export function needleQuestion(key: string): string {
-  return `\nQuestion: What is the special magic number for ${key}?\nAnswer:`;
+  return `\nQ: ${key} code?\nA:`;
+}
+
+/** What follows the question: the answer-only loss span, " {answer}" + end marker. */
+export function needleTarget(answer: string): string {
+  return ` ${answer}${NEEDLE_END_MARKER}`;
 }
 
 export interface NeedleOptions {
@@ -65,7 +79,7 @@ export interface NeedleExample {
   answerStart: number;
   /** Exclusive; [answerStart, answerEnd) = " {answer}" + end marker, the answer-only loss span. Equals length. */
   answerEnd: number;
-  /** The gold answer (7 digits, no spaces). */
+  /** The gold answer (NEEDLE_DIGITS digits, no spaces). */
   answer: string;
   key: string;
   /** Achieved depth: needleStart / haystack length (0 for an empty haystack). */
@@ -80,16 +94,17 @@ export interface NeedleExample {
 }
 
 /**
- * The fewest total tokens an example can have with any key: needle + question + answer + end marker, with the longest
- * key and a 7-digit number, no haystack.
+ * The most tokens needle + question + answer + end marker take with any key (the longest key for bytes), i.e. the
+ * fewest total tokens an example can always have: an example of this length may have no haystack at all.
  */
 export function needleMinLength(tokenizer: Tokenizer): number {
+  const zeros = '0'.repeat(NEEDLE_DIGITS);
   let most = 0;
   for (const key of NEEDLE_KEYS) {
     const n =
-      tokenizer.encode(needleSentence(key, '0000000')).length +
+      tokenizer.encode(needleSentence(key, zeros)).length +
       tokenizer.encode(needleQuestion(key)).length +
-      tokenizer.encode(` 0000000${NEEDLE_END_MARKER}`).length;
+      tokenizer.encode(needleTarget(zeros)).length;
     most = Math.max(most, n);
   }
   return most;
@@ -99,6 +114,12 @@ export function needleMinLength(tokenizer: Tokenizer): number {
 function isSentenceStart(stream: Int32Array, i: number, tok: Tokenizer): boolean {
   if (i < 2) return false;
   return tok.decode(stream.subarray(i - 2, i)).endsWith('. ');
+}
+
+/** True when the token just before position i decodes to text ending in a space (a word start). */
+function isWordStart(stream: Int32Array, i: number, tok: Tokenizer): boolean {
+  if (i < 1) return false;
+  return tok.decode(stream.subarray(i - 1, i)).endsWith(' ');
 }
 
 /** One example built from `haystack` (a held-out split's token stream). See the file comment. */
@@ -118,13 +139,13 @@ export function makeNeedleExample(haystack: Int32Array, tokenizer: Tokenizer, op
   }
   const rng = typeof options.seed === 'number' ? new Rng(options.seed) : options.seed;
   const key = NEEDLE_KEYS[rng.int(0, NEEDLE_KEYS.length)];
-  const answer = String(rng.int(1_000_000, 10_000_000));
+  const answer = String(rng.int(10 ** (NEEDLE_DIGITS - 1), 10 ** NEEDLE_DIGITS));
   const depthTarget = options.depth ?? rng.next();
   const startDraw = rng.next();
 
   const needle = tokenizer.encode(needleSentence(key, answer));
   const question = tokenizer.encode(needleQuestion(key));
-  const target = tokenizer.encode(` ${answer}${NEEDLE_END_MARKER}`);
+  const target = tokenizer.encode(needleTarget(answer));
   const fixed = needle.length + question.length + target.length;
   const H = L - fixed;
   if (haystack.length < H) {
@@ -142,11 +163,11 @@ export function makeNeedleExample(haystack: Int32Array, tokenizer: Tokenizer, op
   }
   const hay = haystack.subarray(start, start + H);
 
-  // Needle position: the sentence boundary nearest to depthTarget·H (0 is always a boundary).
+  // Needle position: the word boundary nearest to depthTarget·H (0 is always a boundary).
   const want = depthTarget * H;
   let pos = 0;
   for (let i = 1; i <= H; i++) {
-    if (isSentenceStart(hay, i, tokenizer) && Math.abs(i - want) < Math.abs(pos - want)) pos = i;
+    if (isWordStart(hay, i, tokenizer) && Math.abs(i - want) < Math.abs(pos - want)) pos = i;
   }
 
   const tokens = new Int32Array(L);

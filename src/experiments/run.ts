@@ -18,6 +18,8 @@ export interface RunExperimentsOptions {
   workers?: number;
   report?: boolean;
   log?: (line: string) => void;
+  /** Run only the planned runs this accepts (e.g. one shard, shard.ts); the others are neither run nor deleted. */
+  select?: (cfg: RunConfig) => boolean;
 }
 
 export interface PlannedRun {
@@ -44,7 +46,7 @@ export function planRuns(names: string[], profile: Profile): PlannedRun[] {
 export async function runExperiments(names: string[] = EXPERIMENTS.map((e) => e.name), o: RunExperimentsOptions = {}): Promise<ReportOutput | undefined> {
   const profile = getProfile(o.profile ?? 'small');
   const log = o.log ?? ((l: string) => console.log(l));
-  const planned = planRuns(names, profile);
+  const planned = o.select ? planRuns(names, profile).filter((r) => o.select!(r.config)) : planRuns(names, profile);
   const jobs: Job[] = [];
   for (const r of planned) {
     if (o.fresh && fs.existsSync(r.dir)) {
