@@ -17,7 +17,9 @@ export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 export function maxAbs(a: tf.Tensor): number {
-  return a.dataSync().reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  let m = 0;
+  for (const v of a.dataSync()) m = Math.max(m, Math.abs(v));
+  return m;
 }
 
 /**
