@@ -3,12 +3,13 @@
  * Same function as src/models/cross-entropy.ts softmaxCrossEntropy (its test oracle):
  *   value = Σᵢ wᵢ·(logsumexp(zᵢ) − zᵢ[tᵢ]),  w = weights / Σ weights (default 1/N)
  *   dz    = (softmax(zᵢ) − onehot(tᵢ))·wᵢ·dy
- * The forward kernel also returns logsumexp per row [N], so the backward pass is one exp per logit and no max pass.
+ * The forward kernel's exp runs as the backend's SIMD Exp in place; it also returns logsumexp per row [N] and the
+ * softmax [N, V], which is saved so the backward pass is one product per logit.
  * Targets given as an int32 tensor stay on the device (range-checked inside the kernel, no host read); targets given as
  * an array are checked on the host first.
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, i32, registerWasmKernel, requireFloat32, requireWasm, type KernelArgs, type WasmBackendLike } from './heap';
+import { f32, i32, registerWasmKernel, requireFloat32, requireWasm, wasmUnaryInPlace, type KernelArgs, type WasmBackendLike } from './heap';
 
 export type IntArrayLike = Int32Array | readonly number[];
 
@@ -29,35 +30,45 @@ function forwardKernel({ inputs, backend }: KernelArgs): tf.TensorInfo[] {
   checkTargets(i32(be, targets!), v);
   const loss = be.makeOutput([], 'float32');
   const lse = be.makeOutput([n], 'float32');
+  // Softmax probabilities, kept for the backward pass (one [N, V] buffer instead of a second exp pass).
+  const probs = be.makeOutput([n, v], 'float32');
   const zv = f32(be, logits!), tv = i32(be, targets!), wv = weights ? f32(be, weights) : null;
-  const lv = f32(be, lse), outv = f32(be, loss);
-  let total = 0;
+  const lv = f32(be, lse), outv = f32(be, loss), pv = f32(be, probs);
+  const mxs = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const o = i * v;
     let mx = -Infinity;
     for (let j = 0; j < v; j++) if (zv[o + j] > mx) mx = zv[o + j];
+    for (let j = 0; j < v; j++) pv[o + j] = zv[o + j] - mx;
+    mxs[i] = mx;
+  }
+  wasmUnaryInPlace(be, 'Exp', probs); // SIMD exp over all rows at once; allocates nothing
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * v;
     let s = 0;
-    for (let j = 0; j < v; j++) s += Math.exp(zv[o + j] - mx);
-    const l = mx + Math.log(s);
+    for (let j = 0; j < v; j++) s += pv[o + j];
+    const inv = 1 / s;
+    for (let j = 0; j < v; j++) pv[o + j] *= inv;
+    const l = mxs[i] + Math.log(s);
     lv[i] = l;
     total += (wv ? wv[i] : 1 / n) * (l - zv[o + tv[i]]);
   }
   outv[0] = total;
-  return [loss, lse];
+  return [loss, lse, probs];
 }
 
 function backwardKernel({ inputs, backend }: KernelArgs): tf.TensorInfo {
   const be = backend as WasmBackendLike;
-  const { logits, targets, weights, lse, dy } = inputs as Record<string, tf.TensorInfo | undefined>;
-  const [n, v] = logits!.shape;
+  const { probs, targets, weights, dy } = inputs as Record<string, tf.TensorInfo | undefined>;
+  const [n, v] = probs!.shape;
   const dz = be.makeOutput([n, v], 'float32');
-  const zv = f32(be, logits!), tv = i32(be, targets!), wv = weights ? f32(be, weights) : null;
-  const lv = f32(be, lse!), g = f32(be, dy!)[0], dv = f32(be, dz);
+  const pv = f32(be, probs!), tv = i32(be, targets!), wv = weights ? f32(be, weights) : null;
+  const g = f32(be, dy!)[0], dv = f32(be, dz);
   for (let i = 0; i < n; i++) {
     const o = i * v;
     const c = (wv ? wv[i] : 1 / n) * g;
-    const l = lv[i];
-    for (let j = 0; j < v; j++) dv[o + j] = Math.exp(zv[o + j] - l) * c;
+    for (let j = 0; j < v; j++) dv[o + j] = pv[o + j] * c;
     dv[o + tv[i]] -= c;
   }
   return dz;
@@ -112,13 +123,13 @@ export function softmaxCrossEntropy(
     const t = tIn ? tIn.reshape([n]) : tf.tensor1d(tHost!, 'int32');
     const wt = wn ? tf.tensor1d(wn, 'float32') : null;
     const ins: tf.NamedTensorMap = wt ? { logits: z, targets: t, weights: wt } : { logits: z, targets: t };
-    const [loss, lse] = tf.engine().runKernel(FWD, ins, {}) as tf.Tensor[];
-    save(wt ? [z, t, lse, wt] : [z, t, lse]);
+    const [loss, , probs] = tf.engine().runKernel(FWD, ins, {}) as tf.Tensor[];
+    save(wt ? [probs, t, wt] : [probs, t]);
     return {
       value: loss,
       gradFunc: (dy: tf.Tensor, s: tf.Tensor[]) => {
-        const bIns: tf.NamedTensorMap = { logits: s[0], targets: s[1], lse: s[2], dy };
-        if (s[3]) bIns.weights = s[3];
+        const bIns: tf.NamedTensorMap = { probs: s[0], targets: s[1], dy };
+        if (s[2]) bIns.weights = s[2];
         return [tf.engine().runKernel(BWD, bIns, {}) as tf.Tensor];
       },
     };

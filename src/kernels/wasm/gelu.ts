@@ -4,11 +4,11 @@
  *   tanh: x·σ(z), z = x·(a + b·x²), a = 2√(2/π), b = 0.044715·a   (= 0.5·x·(1 + tanh(z/2)))
  *         d/dx = σ(z) + x·σ(z)·(1 − σ(z))·(a + 3b·x²)
  *   erf:  x·Φ(x);  d/dx = Φ(x) + x·φ(x)
- * JS has no erf: Φ comes from erfc by the Chebyshev-fitted form of Numerical Recipes (erfcc, fractional error < 1.2e-7
+ * The tanh form's σ runs as the backend's SIMD Sigmoid in place on the output (heap.ts wasmUnaryInPlace). JS has no erf: Φ comes from erfc by the Chebyshev-fitted form of Numerical Recipes (erfcc, fractional error < 1.2e-7
  * everywhere, i.e. about one float32 ulp). Only x is saved for the backward pass; it recomputes σ or Φ.
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, registerWasmKernel, requireFloat32, requireWasm, type KernelArgs, type WasmBackendLike } from './heap';
+import { f32, registerWasmKernel, requireFloat32, requireWasm, wasmUnaryInPlace, type KernelArgs, type WasmBackendLike } from './heap';
 
 export type GeluKind = 'tanh' | 'erf';
 
@@ -44,8 +44,10 @@ function forwardKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   if (kindOf(attrs) === 'tanh') {
     for (let i = 0; i < n; i++) {
       const v = xv[i];
-      yv[i] = v / (1 + Math.exp(-v * (A + B * v * v)));
+      yv[i] = v * (A + B * v * v); // z
     }
+    wasmUnaryInPlace(be, 'Sigmoid', y); // σ(z)
+    for (let i = 0; i < n; i++) yv[i] *= xv[i];
   } else {
     for (let i = 0; i < n; i++) yv[i] = xv[i] * normalCdf(xv[i]);
   }
@@ -61,9 +63,13 @@ function backwardKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   if (kindOf(attrs) === 'tanh') {
     for (let i = 0; i < n; i++) {
       const v = xv[i];
-      const v2 = v * v;
-      const s = 1 / (1 + Math.exp(-v * (A + B * v2)));
-      dxv[i] = dyv[i] * (s + v * s * (1 - s) * (A + 3 * B * v2));
+      dxv[i] = v * (A + B * v * v); // z
+    }
+    wasmUnaryInPlace(be, 'Sigmoid', dx); // σ(z)
+    for (let i = 0; i < n; i++) {
+      const v = xv[i];
+      const s = dxv[i];
+      dxv[i] = dyv[i] * (s + v * s * (1 - s) * (A + 3 * B * v * v));
     }
   } else {
     for (let i = 0; i < n; i++) {

@@ -62,3 +62,29 @@ export function sizeOf(shape: readonly number[]): number {
   for (const s of shape) n *= s;
   return n;
 }
+
+/** The backend internals for calling its own vectorised elementwise kernels on a tensor we allocated. */
+interface WasmInternals {
+  dataIdMap: { get(id: object): { id: number } };
+  wasm: { cwrap(name: string, ret: null, args: string[]): (...a: number[]) => void };
+}
+
+const unary = new Map<string, (...a: number[]) => void>();
+
+/**
+ * Runs the backend's SIMD Exp or Sigmoid over a whole float32 tensor IN PLACE (same id as input and output). JS's
+ * Math.exp costs ~20 ns a value here, the wasm kernels ~1–2 ns, so the kernels write their arguments with JS, call
+ * this once, and finish with JS. Only on tensors the calling kernel has just allocated (never on an input).
+ */
+export function wasmUnaryInPlace(be: WasmBackendLike, name: 'Exp' | 'Sigmoid', t: tf.TensorInfo): void {
+  const w = be as unknown as WasmInternals;
+  let f = unary.get(name);
+  if (!f) {
+    // Exp takes (x id, dtype, out id); Sigmoid takes (x id, out id) — as the backend's own kernels call them.
+    f = w.wasm.cwrap(name, null, name === 'Exp' ? ['number', 'number', 'number'] : ['number', 'number']);
+    unary.set(name, f);
+  }
+  const id = w.dataIdMap.get(t.dataId).id;
+  if (name === 'Exp') f(id, 0 /* CppDType float32 */, id);
+  else f(id, id);
+}

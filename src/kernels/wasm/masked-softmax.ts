@@ -11,7 +11,7 @@
  * Blocked entries (offset −1e9) get exactly 0; the row max is taken after the offset, so exp never overflows.
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, registerWasmKernel, requireFloat32, requireWasm, sizeOf, type KernelArgs, type WasmBackendLike } from './heap';
+import { f32, registerWasmKernel, requireFloat32, requireWasm, sizeOf, wasmUnaryInPlace, type KernelArgs, type WasmBackendLike } from './heap';
 
 const FWD = 'SeqpeMaskedSoftmax';
 const FWD_NO_OFFSET = 'SeqpeScaledSoftmax';
@@ -47,6 +47,7 @@ function forwardKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
   const out = be.makeOutput([...scores.shape], 'float32');
   const sv = f32(be, scores), pv = f32(be, out);
   const ov = offset ? f32(be, offset) : null;
+  // Pass 1 (JS): z − max(z) per row; pass 2: the backend's SIMD Exp in place over all rows; pass 3 (JS): normalise.
   for (let r = 0; r < rows; r++) {
     const o = r * k;
     const oo = rowMap ? rowMap[r] * k : 0;
@@ -56,12 +57,13 @@ function forwardKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo {
       pv[o + j] = z;
       if (z > mx) mx = z;
     }
+    for (let j = 0; j < k; j++) pv[o + j] -= mx;
+  }
+  wasmUnaryInPlace(be, 'Exp', out); // allocates nothing, so the views stay valid
+  for (let r = 0; r < rows; r++) {
+    const o = r * k;
     let sum = 0;
-    for (let j = 0; j < k; j++) {
-      const e = Math.exp(pv[o + j] - mx);
-      pv[o + j] = e;
-      sum += e;
-    }
+    for (let j = 0; j < k; j++) sum += pv[o + j];
     const inv = 1 / sum;
     for (let j = 0; j < k; j++) pv[o + j] *= inv;
   }
