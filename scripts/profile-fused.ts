@@ -106,6 +106,8 @@ async function main(): Promise<void> {
       const d = Math.abs(losses[0][i] - losses[1][i]);
       if (d > worst) { worst = d; at = i + 1; }
     }
+    const at10 = [1, 2, 5, 10, 20, 50, 100].filter((k) => k <= lossSteps).map((k) => `${k}: ${Math.abs(losses[0][k - 1] - losses[1][k - 1]).toExponential(1)}`);
+    console.log(`|difference| by step: ${at10.join(', ')}`);
     console.log(`loss over ${lossSteps} steps: reference ${losses[0][0].toFixed(4)} → ${losses[0][lossSteps - 1].toFixed(4)}, fused ${losses[1][0].toFixed(4)} → ${losses[1][lossSteps - 1].toFixed(4)}; largest |difference| ${worst.toExponential(2)} at step ${at}`);
   }
 }
