@@ -22,8 +22,6 @@ import type { Rng } from '../util/rng';
 import { batchMatMul } from './batch-matmul';
 import { dropout } from './dropout';
 import type { ParamStore } from './params';
-import { fusedOn } from '../kernels/wasm/route';
-import { maskedSoftmax } from '../kernels/wasm/masked-softmax';
 
 export interface AttentionParams {
   /** [d, 3d] */
@@ -104,16 +102,10 @@ export function selfAttention(x: tf.Tensor3D, p: AttentionParams, o: AttentionOp
   } else {
     kT = kRaw.transpose([0, 2, 3, 1]) as tf.Tensor4D;
   }
-  let probs: tf.Tensor4D; // [B, H, S, S]
-  if (fusedOn()) {
-    // TEMPORARY (issue 9 measurement): scale, offset and softmax in one kernel on the unscaled q·kᵀ.
-    probs = maskedSoftmax(batchMatMul(q, kT), logitOffset(o, s), 1 / Math.sqrt(dh));
-  } else {
-    let logits = batchMatMul(q.mul(o.scale) as tf.Tensor4D, kT); // [B, H, S, S]
-    const offset = logitOffset(o, s);
-    if (offset) logits = logits.add(offset);
-    probs = tf.softmax(logits) as tf.Tensor4D; // [B, H, S, S]
-  }
+  let logits = batchMatMul(q.mul(o.scale) as tf.Tensor4D, kT); // [B, H, S, S]
+  const offset = logitOffset(o, s);
+  if (offset) logits = logits.add(offset);
+  let probs = tf.softmax(logits) as tf.Tensor4D; // [B, H, S, S]
   if (o.onAttention) o.onAttention(o.layer, probs);
   probs = dropout(probs, o.attnDropout, o.training, o.rng);
   const ctx = batchMatMul(probs, v) // [B, H, S, dh]

@@ -5,8 +5,6 @@
  * a fast vectorised kernel on wasm, unlike exp).
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedOn } from '../kernels/wasm/route';
-import { softmaxCrossEntropy as fusedCrossEntropy } from '../kernels/wasm/cross-entropy';
 
 export type IntArrayLike = Int32Array | readonly number[];
 
@@ -29,7 +27,6 @@ export function softmaxCrossEntropy(
   targets: IntArrayLike | tf.Tensor,
   weights?: Float32Array | readonly number[] | tf.Tensor,
 ): tf.Scalar {
-  if (fusedOn()) return fusedCrossEntropy(logits, targets, weights); // TEMPORARY (issue 9 measurement)
   if (logits.rank !== 2) throw new Error(`softmaxCrossEntropy: logits must be [N, V], got shape [${logits.shape}]`);
   const [n, v] = logits.shape;
   const t = toIntArray(targets, 'softmaxCrossEntropy targets');

@@ -10,8 +10,6 @@
  * Writing the gradients by hand keeps the op count (and the number of saved intermediates) small.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedOn } from '../kernels/wasm/route';
-import { gelu as fusedGelu } from '../kernels/wasm/gelu';
 
 const A = 2 * Math.sqrt(2 / Math.PI);
 const B = A * 0.044715;
@@ -51,6 +49,5 @@ export const geluErfFast = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) 
 export type GeluKind = 'tanh' | 'erf';
 
 export function gelu(x: tf.Tensor, kind: GeluKind): tf.Tensor {
-  if (fusedOn()) return fusedGelu(x, kind); // TEMPORARY (issue 9 measurement)
   return kind === 'tanh' ? geluTanhFast(x) : geluErfFast(x);
 }

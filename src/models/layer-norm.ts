@@ -7,8 +7,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { sumRows } from './dense';
-import { fusedOn } from '../kernels/wasm/route';
-import { layerNorm as fusedLayerNorm } from '../kernels/wasm/layer-norm';
 
 const lnOp = tf.customGrad(((x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor1D, save: tf.GradSaveFunc) => {
   const mu = x.mean(-1, true); // [N, 1]
@@ -30,7 +28,6 @@ const lnOp = tf.customGrad(((x: tf.Tensor2D, gamma: tf.Tensor1D, beta: tf.Tensor
 
 /** LayerNorm of x [..., d] with gain/bias [d]. */
 export function layerNormFast(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D): tf.Tensor {
-  if (fusedOn()) return fusedLayerNorm(x, gamma, beta); // TEMPORARY (issue 9 measurement)
   const d = x.shape[x.rank - 1];
   if (gamma.shape[0] !== d || beta.shape[0] !== d) throw new Error(`layerNorm: gain/bias [${gamma.shape}]/[${beta.shape}] do not match width ${d}`);
   const y = lnOp((x.rank === 2 ? x : x.reshape([-1, d])) as tf.Tensor2D, gamma, beta);

@@ -1,9 +1,6 @@
 /** Small building blocks shared by the position encoder and the models. Shapes in comments. */
 import * as tf from '@tensorflow/tfjs';
 import { matMul } from './matmul';
-import { fusedOn } from '../kernels/wasm/route';
-import { gelu as fusedGelu } from '../kernels/wasm/gelu';
-import { layerNorm as fusedLayerNorm } from '../kernels/wasm/layer-norm';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -13,7 +10,6 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * x·x·x rather than pow: pow is slow on wasm.
  */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
-  if (fusedOn()) return fusedGelu(x, 'tanh'); // TEMPORARY (issue 9 measurement)
   return tf.tidy(() => {
     const u2 = x.add(x.mul(x).mul(x).mul(0.044715)).mul(2 * SQRT_2_OVER_PI);
     return x.mul(tf.sigmoid(u2));
@@ -27,7 +23,6 @@ export function geluErf(x: tf.Tensor): tf.Tensor {
 
 /** LayerNorm over the last axis. x [..., d], gamma/beta [d]. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps = 1e-5): tf.Tensor {
-  if (eps === 1e-5 && fusedOn()) return fusedLayerNorm(x, gamma, beta); // TEMPORARY (issue 9 measurement)
   return tf.tidy(() => {
     const { mean, variance } = tf.moments(x, -1, true);
     return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(gamma).add(beta);

@@ -11,8 +11,6 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Param, ParamGroup, SavedTensor } from '../models/params';
-import { fusedOn } from '../kernels/wasm/route';
-import { adamwStep } from '../kernels/wasm/adamw';
 
 export interface AdamWConfig {
   /** Default 0.9. */
@@ -90,19 +88,6 @@ export class AdamW {
       if (!(lr[g] >= 0) || !Number.isFinite(lr[g])) throw new Error(`AdamW: learning rate of group '${g}' must be a finite number ≥ 0, got ${lr[g]}`);
     }
     this.t += 1;
-    if (fusedOn()) {
-      // TEMPORARY (issue 9 measurement): every parameter in one kernel call, same bits.
-      for (const [name, g] of grads) {
-        const p = this.slots.get(name)!.param.variable;
-        if (g.shape.join() !== p.shape.join()) throw new Error(`AdamW: gradient of "${name}" has shape [${g.shape}], param [${p.shape}]`);
-      }
-      const slots = [...grads].map(([name, g]) => {
-        const s = this.slots.get(name)!;
-        return { param: s.param.variable, grad: g, m: s.m, v: s.v, lr: lr[s.param.group], decay: s.param.decay };
-      });
-      adamwStep(slots, { beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay, step: this.t });
-      return;
-    }
     const bc1 = 1 - Math.pow(this.beta1, this.t);
     const bc2 = 1 - Math.pow(this.beta2, this.t);
     tf.tidy(() => {
