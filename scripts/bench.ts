@@ -1,52 +1,107 @@
 /**
- * npm run bench — speed figures (a benchmark, not a test): prints a table and writes results/bench.json.
+ * npm run bench — speed figures of issue 9 (a benchmark, not a test): prints a table and writes results/bench.json.
  *
- * LM of d = 128, 2 layers, 4 heads, vocab 256 (bytes), batch 16 × 128 tokens, one full training step (forward, backward,
- * clipping, AdamW) per encoding; SeqPE for the main task alone and with both regularisers at the spec's sample sizes
- * (16 pivots × 32 candidates, 16 × 32 transfer positions); encoding 16× the training length of positions cold and cached;
- * peak tensor count and memory.
+ * One full training step (forward, backward, clipping, AdamW) per case, timed after warm-up steps:
+ *   small-lm   LM d 64, 2 layers, 4 heads, vocab 256, batch 16 × 64 (the small profile's LM): APE; SeqPE main task only;
+ *              SeqPE full step (L_δ 16×32 + L_OOD 16×32; random shift and encoder dropout as in the small profile)
+ *   bench-lm   LM d 128, 2 layers, 4 heads, batch 16 × 128: the same three (SeqPE as before: no shift, no dropout),
+ *              plus the matmul share of the APE step (tf.profile kernel time of all *MatMul* kernels / step time)
+ *   small-vit  ViT d 64, 2 layers, 4 heads, MNIST 28 px in 4 px patches (7 × 7 grid), batch 32: APE; SeqPE q/k gates
+ *              main task only; SeqPE full (the small profile's ViT method)
+ *   encode     2 048 positions (16× the bench LM's training length) through a d 128 SeqPE encoder, cold and cached
+ * Ratios (SeqPE full / APE, SeqPE main / APE) are taken within this run, next to issue 9's targets.
  *
- *   npm run bench [-- --steps 12 --warmup 3]
+ *   npm run bench [-- --steps 10 --warmup 3 --only small-lm,bench-lm,small-vit,encode --all-encodings]
+ *   npm run bench -- --compare results/bench-before.json     prints the saved run beside this one
+ *
+ * SEQPE_FUSED=1 routes the model's elementwise ops and AdamW to the fused wasm kernels (temporary switch, see
+ * src/kernels/wasm/route.ts); the JSON records which path ran. Timings on a shared 2-core machine move by up to 2×:
+ * compare runs taken under the same load, and read the min/median beside the mean.
  */
+import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src/backend';
 import { createEncoding, type EncodingSpec } from '../src/encodings/index';
-import { SeqPE } from '../src/encodings/seqpe/index';
+import { SeqPE } from '../src/encodings/seqpe';
 import { CausalLM } from '../src/models/causal-lm';
+import { ViT } from '../src/models/vit';
 import { Trainer } from '../src/train/loop';
-import { lmTask } from '../src/train/tasks';
-import type { SeqPEObjectivesConfig } from '../src/encodings/index';
+import { imageTaskFromImages, lmTask } from '../src/train/tasks';
+import type { RegularizerConfig } from '../src/train/regularizers';
 import { sotuTokenStream } from '../src/data/lm-batches';
+import { balancedSubsetIndices, loadMnist, subsetImages } from '../src/data/mnist';
+import { PROFILES } from '../src/experiments/profiles';
+import { lmSeqpe, vitMethods, vitSeqpe } from '../src/experiments/configs';
 import { writeFileAtomic } from '../src/experiments/cache';
 import { gitCommit, packageVersions } from '../src/experiments/cache';
+import { fusedOn } from '../src/kernels/wasm/route';
 import { projectPath } from '../src/util/paths';
+import { Rng } from '../src/util/rng';
 import { helpText, parseArgs, type OptionSpec } from '../src/cli/args';
 
 const OPTIONS: OptionSpec[] = [
-  { name: 'steps', type: 'number', help: 'timed steps per encoding', default: 10 },
+  { name: 'steps', type: 'number', help: 'timed steps per case', default: 10 },
   { name: 'warmup', type: 'number', help: 'untimed steps first', default: 3 },
+  { name: 'only', type: 'string', help: 'comma-separated groups: small-lm, bench-lm, small-vit, encode', default: 'small-lm,bench-lm,small-vit,encode' },
+  { name: 'all-encodings', type: 'flag', help: 'also time sinusoidal, RoPE, ALiBi and NoPE in bench-lm' },
+  { name: 'compare', type: 'string', help: 'a saved bench JSON to print beside this run', default: '' },
   { name: 'out', type: 'string', help: 'JSON output file', default: 'results/bench.json' },
   { name: 'help', type: 'flag', help: 'show this help' },
 ];
 
-const D = 128, LAYERS = 2, HEADS = 4, B = 16, T = 128, MAXPOS = 20000;
+type Group = 'small-lm' | 'bench-lm' | 'small-vit';
+const GROUPS: readonly string[] = ['small-lm', 'bench-lm', 'small-vit', 'encode'];
 
-interface Row { name: string; msPerStep: number; msMedian: number; tokensPerSec: number; peakTensors: number; peakBytes: number }
+interface Row {
+  group: Group;
+  name: string;
+  msPerStep: number;
+  msMedian: number;
+  msMin: number;
+  msMax: number;
+  tokensPerSec: number;
+  peakTensors: number;
+  peakBytes: number;
+  /** tf.profile of one step (APE rows only): kernel time in *MatMul* kernels, all kernels, and the kernel calls. */
+  profile?: { matmulMs: number; kernelMs: number; kernelCalls: number; matmulShareOfStep: number };
+}
+
+interface Case {
+  group: Group;
+  name: string;
+  /** Tokens (or images) per step, for the throughput column. */
+  items: number;
+  make(steps: number): { trainer: AnyTrainer; dispose(): void };
+  profile?: boolean;
+}
 
 function median(a: number[]): number {
   const s = [...a].sort((x, y) => x - y);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function benchStep(name: string, spec: EncodingSpec, tokens: Int32Array, steps: number, warmup: number): Promise<Row> {
-  const dims = { dModel: D, heads: HEADS, layers: LAYERS };
-  const enc = createEncoding(spec, dims, 7);
-  const model = new CausalLM({ vocab: 256, dModel: D, layers: LAYERS, heads: HEADS, seed: 1 }, enc);
-  const trainer = new Trainer(model, lmTask({ tokens, batch: B, time: T }), {
-    steps: steps + warmup, seed: 1, lr: 1e-3, progress: { mode: 'silent' },
+const MATMUL = /MatMul/;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyTrainer = Trainer<any, any>;
+
+async function profileStep(trainer: AnyTrainer): Promise<{ matmulMs: number; kernelMs: number; kernelCalls: number }> {
+  const prof = await tf.profile(() => {
+    trainer.stepOnce();
   });
+  let matmulMs = 0;
+  let kernelMs = 0;
+  for (const k of prof.kernels) {
+    const ms = k.kernelTimeMs as number;
+    kernelMs += ms;
+    if (MATMUL.test(k.name)) matmulMs += ms;
+  }
+  return { matmulMs, kernelMs, kernelCalls: prof.kernels.length };
+}
+
+async function runCase(c: Case, steps: number, warmup: number): Promise<Row> {
+  const { trainer, dispose } = c.make(steps + warmup + (c.profile ? 1 : 0));
   const times: number[] = [];
   let peakTensors = 0;
   let peakBytes = 0;
@@ -59,51 +114,109 @@ async function benchStep(name: string, spec: EncodingSpec, tokens: Int32Array, s
     peakTensors = Math.max(peakTensors, m.numTensors);
     peakBytes = Math.max(peakBytes, m.numBytes);
   }
+  const prof = c.profile ? await profileStep(trainer) : undefined;
   trainer.dispose();
-  enc.dispose();
-  model.dispose();
+  dispose();
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
-  return { name, msPerStep: mean, msMedian: median(times), tokensPerSec: (B * T) / (mean / 1000), peakTensors, peakBytes };
+  return {
+    group: c.group, name: c.name, msPerStep: mean, msMedian: median(times), msMin: Math.min(...times), msMax: Math.max(...times),
+    tokensPerSec: c.items / (mean / 1000), peakTensors, peakBytes,
+    profile: prof && { ...prof, matmulShareOfStep: prof.matmulMs / median(times) },
+  };
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2), OPTIONS);
-  if (args.help) return console.log(helpText('usage: npm run bench -- [options]', OPTIONS));
-  const steps = Number(args.steps);
-  const warmup = Number(args.warmup);
-  const info = await initBackend();
-  console.log(describeBackend(info));
-  console.log(`LM d=${D}, ${LAYERS} layers, ${HEADS} heads, batch ${B} × ${T} tokens; ${steps} timed steps after ${warmup} warm-up; ${os.cpus()[0]?.model ?? '?'}`);
-  const tokens = sotuTokenStream('train', { seed: 10086 }).tokens;
-  const seqpe = (mode: 'attn_bias' | 'input_add', objectives?: SeqPEObjectivesConfig): EncodingSpec =>
-    ({ name: 'seqpe', mode, encoder: { dims: 1, maxPosition: MAXPOS, width: D, layers: 2 }, objectives });
-  const fullObjectives: SeqPEObjectivesConfig = {
-    contrastive: { weight: 0.1, batchSize: 16, contrastiveSize: 32 },
-    distillation: { weight: 0.1, batchSize: 16, setSize: 32 },
+function lmCase(group: Group, name: string, dims: { d: number; b: number; t: number }, spec: EncodingSpec, reg: RegularizerConfig | undefined, tokens: Int32Array, profile = false): Case {
+  return {
+    group, name, items: dims.b * dims.t, profile,
+    make(steps) {
+      const md = { dModel: dims.d, heads: 4, layers: 2 };
+      const enc = createEncoding(spec, md, 7);
+      const model = new CausalLM({ vocab: 256, dModel: dims.d, layers: 2, heads: 4, seed: 1 }, enc);
+      const trainer = new Trainer(model, lmTask({ tokens, batch: dims.b, time: dims.t }), {
+        steps, seed: 1, lr: 1e-3, regularizers: reg, progress: { mode: 'silent' },
+      });
+      return { trainer, dispose: () => { enc.dispose(); model.dispose(); } };
+    },
   };
-  const cases: Array<[string, EncodingSpec]> = [
-    ['ape', { name: 'ape', trainLength: T }],
-    ['sinusoidal', { name: 'sinusoidal' }],
-    ['rope', { name: 'rope' }],
-    ['alibi', { name: 'alibi' }],
-    ['none', { name: 'none' }],
-    ['seqpe (main task only)', seqpe('attn_bias')],
-    ['seqpe (+ L_δ 16×32, L_OOD 16×32)', seqpe('attn_bias', fullObjectives)],
-  ];
-  const rows: Row[] = [];
-  for (const [name, spec] of cases) {
-    const r = await benchStep(name, spec, tokens, steps, warmup);
-    rows.push(r);
-    console.log(`${name.padEnd(34)} ${r.msPerStep.toFixed(0).padStart(6)} ms/step (median ${r.msMedian.toFixed(0)})  ${r.tokensPerSec.toFixed(0).padStart(6)} tokens/s  peak ${r.peakTensors} tensors, ${(r.peakBytes / 2 ** 20).toFixed(0)} MiB`);
-  }
-  const ape = rows[0].msPerStep;
-  const main = rows[5].msPerStep;
-  const full = rows[6].msPerStep;
-  console.log(`SeqPE overhead over APE: main task only +${(100 * (main / ape - 1)).toFixed(0)} % (target ≤ 20 %), full step ${(full / ape).toFixed(2)}× (target ≤ 2×)`);
+}
 
-  // Encoding 16× the training length: cold (every position through the encoder) and cached (table lookup).
-  const enc = new SeqPE({ dModel: D, heads: HEADS, layers: LAYERS }, { mode: 'attn_bias', seed: 3, encoder: { dims: 1, maxPosition: MAXPOS, width: D, layers: 2 } });
-  const positions = Array.from({ length: 16 * T }, (_, i) => i);
+/** Main task only: the same encoding and random shift, without L_δ and L_OOD. */
+function mainOnly(reg: RegularizerConfig | undefined): RegularizerConfig | undefined {
+  if (!reg) return undefined;
+  return reg.shift ? { maxPosition: reg.maxPosition, shift: reg.shift } : undefined;
+}
+
+function smallLmCases(tokens: Int32Array): Case[] {
+  const p = PROFILES.small;
+  const dims = { d: p.lm.dModel, b: p.lm.batch, t: p.lm.seqLen };
+  const s = lmSeqpe(p);
+  return [
+    lmCase('small-lm', 'ape', dims, { name: 'ape', trainLength: dims.t }, undefined, tokens, true),
+    lmCase('small-lm', 'seqpe (main task only)', dims, s.encoding, mainOnly(s.regularizers), tokens),
+    lmCase('small-lm', 'seqpe (+ L_δ 16×32, L_OOD 16×32)', dims, s.encoding, s.regularizers, tokens),
+  ];
+}
+
+function benchLmCases(tokens: Int32Array, all: boolean): Case[] {
+  const dims = { d: 128, b: 16, t: 128 };
+  const MAXPOS = 20000;
+  const seqpe: EncodingSpec = { name: 'seqpe', mode: 'attn_bias', encoder: { dims: 1, maxPosition: MAXPOS, width: 128, layers: 2 } };
+  const fullReg: RegularizerConfig = {
+    maxPosition: MAXPOS,
+    contrastive: { weight: 0.1, batchSize: 16, contrastiveSize: 32 },
+    transfer: { weight: 0.1, batchSize: 16, transferSize: 32 },
+  };
+  const others: Case[] = all
+    ? (['sinusoidal', 'rope', 'alibi', 'none'] as const).map((n) => lmCase('bench-lm', n, dims, { name: n } as EncodingSpec, undefined, tokens))
+    : [];
+  return [
+    lmCase('bench-lm', 'ape', dims, { name: 'ape', trainLength: dims.t }, undefined, tokens, true),
+    ...others,
+    lmCase('bench-lm', 'seqpe (main task only)', dims, seqpe, undefined, tokens),
+    lmCase('bench-lm', 'seqpe (+ L_δ 16×32, L_OOD 16×32)', dims, seqpe, fullReg, tokens),
+  ];
+}
+
+function smallVitCases(): Case[] {
+  const p = PROFILES.small;
+  const v = p.vit;
+  const all = loadMnist('train');
+  const train = subsetImages(all, balancedSubsetIndices(all.labels, 200, new Rng(31)));
+  const ape = vitMethods(p)[0];
+  const s = vitSeqpe(p);
+  const mk = (name: string, spec: EncodingSpec, reg: RegularizerConfig | undefined, profile = false): Case => ({
+    group: 'small-vit', name, items: v.batch, profile,
+    make(steps) {
+      const enc = createEncoding(spec, { dModel: v.dModel, heads: v.heads, layers: v.layers }, 11);
+      const model = new ViT({ imageSize: v.nativeSize, patchSize: v.patch, classes: 10, dModel: v.dModel, layers: v.layers, heads: v.heads, dropout: v.dropout, seed: 1 }, enc);
+      const task = imageTaskFromImages(train.images, train.labels, v.nativeSize, v.patch, v.batch);
+      const trainer = new Trainer(model, task, { steps, seed: 1, lr: v.lr, weightDecay: v.weightDecay, regularizers: reg, progress: { mode: 'silent' } });
+      return { trainer, dispose: () => { enc.dispose(); model.dispose(); } };
+    },
+  });
+  return [
+    mk('ape', ape.encoding, undefined, true),
+    mk('seqpe qk (main task only)', s.encoding, mainOnly(s.regularizers)),
+    mk('seqpe qk (+ L_δ 16×32, L_OOD 16×32)', s.encoding, s.regularizers),
+  ];
+}
+
+interface GroupRatios { fullOverApe: number; mainOverApePct: number; apeMs: number }
+
+function ratios(rows: Row[], g: Group): GroupRatios | undefined {
+  const r = rows.filter((x) => x.group === g);
+  const ape = r.find((x) => x.name === 'ape');
+  const main = r.find((x) => x.name.includes('main task only'));
+  const full = r.find((x) => x.name.includes('L_δ'));
+  if (!ape || !main || !full) return undefined;
+  // Medians: one slow step (GC, a neighbour's burst) should not decide a ratio.
+  return { apeMs: ape.msMedian, fullOverApe: full.msMedian / ape.msMedian, mainOverApePct: 100 * (main.msMedian / ape.msMedian - 1) };
+}
+
+function encodeCold(): { positions: number; coldMs: number; cachedMs: number } {
+  const D = 128, MAXPOS = 20000, n = 2048;
+  const enc = new SeqPE({ dModel: D, heads: 4, layers: 2 }, { mode: 'attn_bias', seed: 3, encoder: { dims: 1, maxPosition: MAXPOS, width: D, layers: 2 } });
+  const positions = Array.from({ length: n }, (_, i) => i);
   // Read the table to JS and dispose it outside tf.tidy: a typed array returned from tidy is walked element by element
   // in search of tensors (~70 ms for 262 k floats), which would swamp what is being measured.
   const readTable = (): void => {
@@ -121,20 +234,108 @@ async function main(): Promise<void> {
     readTable();
     cachedTimes.push(performance.now() - t0);
   }
-  const cached = median(cachedTimes);
   enc.dispose();
-  console.log(`encode ${16 * T} positions (16× the training length): cold ${cold.toFixed(0)} ms, cached ${cached.toFixed(1)} ms (median of 7)`);
+  return { positions: n, coldMs: cold, cachedMs: median(cachedTimes) };
+}
+
+interface Target { what: string; value: number; limit: number; unit: string; holds: boolean }
+
+function targets(rows: Row[], r: Partial<Record<Group, GroupRatios>>, encode?: { coldMs: number }): Target[] {
+  const t: Target[] = [];
+  const add = (what: string, value: number | undefined, limit: number, unit: string): void => {
+    if (value !== undefined) t.push({ what, value, limit, unit, holds: value <= limit });
+  };
+  add('small-lm APE step', r['small-lm']?.apeMs, 30, 'ms');
+  add('small-lm SeqPE full / APE', r['small-lm']?.fullOverApe, 1.5, '×');
+  add('small-lm SeqPE main task over APE', r['small-lm']?.mainOverApePct, 10, '%');
+  const bApe = rows.find((x) => x.group === 'bench-lm' && x.name === 'ape');
+  add('bench-lm non-matmul share of APE step', bApe?.profile && 100 * (1 - bApe.profile.matmulShareOfStep), 20, '%');
+  add('bench-lm SeqPE full / APE', r['bench-lm']?.fullOverApe, 1.5, '×');
+  add('small-vit SeqPE full / APE', r['small-vit']?.fullOverApe, 1.5, '×');
+  add('small-vit SeqPE main task over APE', r['small-vit']?.mainOverApePct, 10, '%');
+  add('encode 2 048 positions cold', encode?.coldMs, 100, 'ms');
+  return t;
+}
+
+const fmt = (v: number | undefined, d = 0): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(d));
+
+/** Rows of a saved JSON keyed by group/name; runs before the groups existed were all the bench LM. */
+function savedRows(file: string): { meta: string; rows: Map<string, { msPerStep: number; msMedian: number }>; encodeColdMs?: number } {
+  const j = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const rows = new Map<string, { msPerStep: number; msMedian: number }>();
+  for (const r of j.steps ?? []) rows.set(`${r.group ?? 'bench-lm'}/${r.name}`, { msPerStep: r.msPerStep, msMedian: r.msMedian ?? r.msPerStep });
+  const cold = j.encode?.coldMs ?? j.encode16x?.coldMs;
+  return { meta: `${j.date ?? '?'} ${j.commit ?? ''} ${j.fused ? 'fused' : ''}`.trim(), rows, encodeColdMs: cold };
+}
+
+function printCompare(file: string, rows: Row[], encode?: { coldMs: number }): void {
+  const old = savedRows(file);
+  console.log(`\ncompare with ${file} (${old.meta}); median ms/step, ratio = this run / saved`);
+  console.log(`${'case'.padEnd(46)} ${'saved'.padStart(8)} ${'now'.padStart(8)} ${'ratio'.padStart(7)}`);
+  for (const r of rows) {
+    const o = old.rows.get(`${r.group}/${r.name}`);
+    console.log(`${`${r.group}/${r.name}`.padEnd(46)} ${fmt(o?.msMedian, 1).padStart(8)} ${fmt(r.msMedian, 1).padStart(8)} ${(o ? (r.msMedian / o.msMedian).toFixed(2) + '×' : '—').padStart(7)}`);
+  }
+  if (encode) {
+    const o = old.encodeColdMs;
+    console.log(`${'encode 2 048 positions cold'.padEnd(46)} ${fmt(o, 1).padStart(8)} ${fmt(encode.coldMs, 1).padStart(8)} ${(o ? (encode.coldMs / o).toFixed(2) + '×' : '—').padStart(7)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2), OPTIONS);
+  if (args.help) return console.log(helpText('usage: npm run bench -- [options]', OPTIONS));
+  const steps = Number(args.steps);
+  const warmup = Number(args.warmup);
+  if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`--steps must be an integer ≥ 1, got ${args.steps}`);
+  if (!(Number.isInteger(warmup) && warmup >= 0)) throw new Error(`--warmup must be an integer ≥ 0, got ${args.warmup}`);
+  const only = String(args.only).split(',').map((s) => s.trim()).filter(Boolean);
+  for (const g of only) if (!GROUPS.includes(g)) throw new Error(`--only: unknown group '${g}', expected some of ${GROUPS.join(', ')}`);
+  const compare = String(args.compare);
+  if (compare && !fs.existsSync(compare)) throw new Error(`--compare: no such file ${compare}`);
+  const info = await initBackend();
+  const fused = fusedOn();
+  console.log(`${describeBackend(info)}; fused wasm kernels ${fused ? 'ON' : 'off'}; ${steps} timed steps after ${warmup} warm-up; ${os.cpus()[0]?.model ?? '?'}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  const tokens = sotuTokenStream('train', { seed: 10086 }).tokens;
+  const cases: Case[] = [
+    ...(only.includes('small-lm') ? smallLmCases(tokens) : []),
+    ...(only.includes('bench-lm') ? benchLmCases(tokens, Boolean(args['all-encodings'])) : []),
+    ...(only.includes('small-vit') ? smallVitCases() : []),
+  ];
+  const rows: Row[] = [];
+  for (const c of cases) {
+    const r = await runCase(c, steps, warmup);
+    rows.push(r);
+    const prof = r.profile ? `  matmul ${r.profile.matmulMs.toFixed(0)} ms = ${(100 * r.profile.matmulShareOfStep).toFixed(0)} % of the step, ${r.profile.kernelCalls} kernel calls` : '';
+    console.log(`${`${c.group}/${c.name}`.padEnd(46)} ${r.msPerStep.toFixed(1).padStart(7)} ms/step (median ${r.msMedian.toFixed(1)}, ${r.msMin.toFixed(1)}–${r.msMax.toFixed(1)})  peak ${r.peakTensors} tensors, ${(r.peakBytes / 2 ** 20).toFixed(0)} MiB${prof}`);
+  }
+  const groupRatios: Partial<Record<Group, GroupRatios>> = {};
+  for (const g of ['small-lm', 'bench-lm', 'small-vit'] as const) {
+    const r = ratios(rows, g);
+    if (r) {
+      groupRatios[g] = r;
+      console.log(`${g}: SeqPE full step ${r.fullOverApe.toFixed(2)}× APE, main task only ${r.mainOverApePct >= 0 ? '+' : ''}${r.mainOverApePct.toFixed(0)} % (medians)`);
+    }
+  }
+  const encode = only.includes('encode') ? encodeCold() : undefined;
+  if (encode) console.log(`encode ${encode.positions} positions: cold ${encode.coldMs.toFixed(0)} ms, cached ${encode.cachedMs.toFixed(1)} ms (median of 7)`);
+  const tg = targets(rows, groupRatios, encode);
+  console.log('\nissue 9 targets (this run):');
+  for (const t of tg) console.log(`  ${t.holds ? 'holds ' : 'MISSED'}  ${t.what.padEnd(40)} ${t.value.toFixed(t.unit === '×' ? 2 : 0).padStart(7)} ${t.unit} (target ≤ ${t.limit} ${t.unit})`);
+  if (compare) printCompare(compare, rows, encode);
 
   const out = {
     date: new Date().toISOString(),
     backend: describeBackend(info),
+    fused,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg() },
     packages: packageVersions(),
     commit: gitCommit(),
-    setting: { dModel: D, layers: LAYERS, heads: HEADS, batch: B, seqLen: T, vocab: 256, seqpeWidth: D, seqpeMaxPosition: MAXPOS, steps, warmup },
+    setting: { steps, warmup, groups: only, ratiosFrom: 'median ms/step' },
     steps: rows,
-    seqpeOverhead: { mainTaskOnlyPct: 100 * (main / ape - 1), fullStepRatio: full / ape },
-    encode16x: { positions: 16 * T, coldMs: cold, cachedMs: cached },
+    ratios: groupRatios,
+    encode,
+    targets: tg,
   };
   const file = path.isAbsolute(String(args.out)) ? String(args.out) : projectPath(String(args.out));
   writeFileAtomic(file, JSON.stringify(out, null, 1));
