@@ -10,8 +10,8 @@ export interface MethodSpec {
   label: string;
   encoding: EncodingSpec;
   /**
-   * Peak learning rate of the position-encoding parameter group (default: the run's lr). SeqPE uses 1e-3: at 2e-3 its
-   * encoder sat on the L_δ ≈ ln(32) plateau for hundreds of steps (measured in notebook 03 and in the first small run).
+   * Peak learning rate of the position-encoding parameter group; absent (the default, and the official recipe) = the
+   * run's lr. A variant only: the first small profile used 1e-3 for SeqPE, which changed no verdict (REPRODUCTION.md).
    */
   peLr?: number;
 }
@@ -91,12 +91,14 @@ export function lmSeqpe(p: Profile, v: SeqpeVariant = {}, label = 'SeqPE'): Meth
         maxPosition: lm.seqpeMaxPosition,
         width: lm.seqpeWidth,
         layers: v.layers ?? 2,
+        // The official text code asserts encoder heads = model heads (its per-head distillation uses the same count).
+        heads: lm.heads,
         attention: v.attention ?? 'causal',
         residDropout: 0.1,
       },
       objectives,
     },
-    peLr: 1e-3,
+    // One learning rate for the model and the encoder, as in the official code (docs/method.md §1.8).
   };
 }
 
@@ -120,14 +122,15 @@ export function vitSeqpe(p: Profile): MethodSpec {
     encoding: {
       name: 'seqpe',
       mode: 'qk_gate',
-      encoder: { dims: 2, base: 10, maxPosition: v.seqpeMaxPosition, width: v.seqpeWidth, layers: 2, attention: 'causal', residDropout: 0.1, truncatedInit: true },
+      // Encoder heads = the model's heads: the official image code's default (width / 64) equals them at ViT-S; at our
+      // width 64 that default would be 1 head, so we follow the text code's rule instead (encoder heads = model heads).
+      encoder: { dims: 2, base: 10, maxPosition: v.seqpeMaxPosition, width: v.seqpeWidth, layers: 2, heads: v.heads, attention: 'causal', residDropout: 0.1, truncatedInit: true },
       objectives: {
         contrastive: { weight: 0.1, batchSize: v.ctBatch, contrastiveSize: v.ctSize },
         distillation: { weight: 0.1, batchSize: v.trBatch, setSize: v.trSize },
         shift: { rate: 0.1, poolSize: v.shiftPool },
       },
     },
-    peLr: 1e-3,
   };
 }
 

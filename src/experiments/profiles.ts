@@ -108,21 +108,26 @@ export const PROFILES: Record<ProfileName, Profile> = {
   small: {
     name: 'small',
     seeds: [1, 2],
-    // One seed per ablation row: nine SeqPE variants × 2 seeds do not fit the hour (see REPRODUCTION.md).
-    ablationSeeds: [1],
+    // Two seeds everywhere (issue 10): single SeqPE runs at this scale can land in two different regimes.
+    ablationSeeds: [1, 2],
+    // Ten times the first small profile's training (600 → 6 000 LM steps, 150 → 1 500 QA steps, 400 → 8 000 ViT steps):
+    // at 1× no encoding separated from another (REPRODUCTION.md, "how the verdicts change with training length").
     lm: {
-      dModel: 64, layers: 2, heads: 4, dropout: 0, seqLen: 64, batch: 16, steps: 600, lr: 2e-3, warmup: 60,
+      dModel: 64, layers: 2, heads: 4, dropout: 0, seqLen: 64, batch: 16, steps: 6000, lr: 2e-3, warmup: 600,
       evalLengths: mult(64, [1, 2, 4, 8, 16, 32]), evalTokens: 8192,
       seqpeMaxPosition: 4096, seqpeWidth: 64, ctBatch: 16, ctSize: 32, trBatch: 16, trSize: 32, shiftPool: 320,
     },
     qa: {
-      length: 128, steps: 150, batch: 16, lr: 1e-3, trainExamples: 2000, evalLengths: [128, 256, 512, 1024, 2048],
+      length: 128, steps: 1500, batch: 16, lr: 1e-3, trainExamples: 2000, evalLengths: [128, 256, 512, 1024, 2048],
       evalExamples: 32, shiftPool: 160,
     },
     vit: {
-      dModel: 64, layers: 2, heads: 4, dropout: 0, trainImages: 20000, testImages: 500, nativeSize: 28, patch: 4,
-      batch: 32, steps: 400, lr: 2e-3, warmup: 40, weightDecay: 0.05, evalSizes: [28, 40, 48, 56, 72, 84],
-      // Regulariser samples halved from the paper's 32×64 (contrastive) and 32×64 (transfer) to fit the CPU budget.
+      // 8 000 steps (20× the first profile): at 4 000 the APE baseline ended at 93.6–94.8 % with its training loss still
+      // falling (four lr/warm-up variants, scripts/vit-recipe.ts), short of the ≥ 95 % a competent MNIST ViT reaches.
+      // 1 000 test images: with 500, accuracy moved by about ±1 % between evaluations.
+      dModel: 64, layers: 2, heads: 4, dropout: 0, trainImages: 20000, testImages: 1000, nativeSize: 28, patch: 4,
+      batch: 32, steps: 8000, lr: 2e-3, warmup: 800, weightDecay: 0.05, evalSizes: [28, 40, 48, 56, 72, 84],
+      // Objective samples halved from the paper's 32×64 (contrastive) and 32×64 (distillation) to fit the CPU budget.
       seqpeMaxPosition: 10000, seqpeWidth: 64, ctBatch: 16, ctSize: 32, trBatch: 16, trSize: 32, shiftPool: 320,
     },
     caveat: 'small profile: models of ~0.1 M parameters trained for minutes on CPU; compare shapes, not digits, with the paper',

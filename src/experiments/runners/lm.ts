@@ -8,6 +8,7 @@ import { sotuTokenStream } from '../../data/lm-batches';
 import { lmTask } from '../../train/tasks';
 import { Trainer } from '../../train/loop';
 import { perplexityByLength, PerplexityResult } from '../../eval/perplexity';
+import { encodingCollapse, type EncodingCollapse } from '../../eval/collapse';
 import type { LmRunConfig } from '../configs';
 import { awarenessOn, mapFor, mapSource, MapSummary, summariseMap, trainerConfig, writeResult } from './common';
 
@@ -22,6 +23,13 @@ export interface LmResult {
   maps: MapSummary[];
   /** NoPE has no position similarity: no maps, null awareness. Spearman distance awareness of the position similarity, inside [0,T) and beyond [T,4T) of an extended window. */
   awareness: { inside: number | null; beyond: number | null; far?: number | null };
+  /**
+   * For encodings that add an attention bias (SeqPE attn_bias, ALiBi): within-row std of layer 0's bias over its
+   * overall std (causal rows), inside the training window [0, T) and beyond it [T, 4T). Near 0 = the bias is constant
+   * along each row, i.e. it carries no relative-position information (the collapse seen in the first small profile).
+   * null for encodings without a bias.
+   */
+  collapse: EncodingCollapse | null;
 }
 
 export function buildLm(cfg: LmRunConfig): CausalLM {
@@ -61,6 +69,8 @@ export async function runLm(cfg: LmRunConfig, dir: string): Promise<LmResult> {
       awareness.far = awarenessOn(fm, far, 0, T, true);
     }
   }
+  const probe = tf.tidy(() => Boolean(model.encoding.apply({ kind: '1d', start: 0, length: 2 }, { training: false }).attnBias));
+  const collapse = probe ? encodingCollapse(model.encoding, T, { causal: true }) : null;
   const result: LmResult = {
     kind: 'lm',
     label: cfg.method.label,
@@ -71,6 +81,7 @@ export async function runLm(cfg: LmRunConfig, dir: string): Promise<LmResult> {
     params: { total: model.params.count(), pe: model.params.count('pe') },
     maps,
     awareness,
+    collapse,
   };
   model.encoding.dispose();
   model.dispose();
