@@ -98,7 +98,7 @@ const facts = new dfd.DataFrame({
     `${require('tslab').versions.tslab} / ${require('tslab').versions.typescript}`,
     require('danfojs-node/package.json').version,
     'path' in chromium ? chromium.path : `missing — ${chromium.missing}`,
-    profile,
+    profile.name,
   ],
 });
 showTable(facts, { caption: 'Machine and software' });

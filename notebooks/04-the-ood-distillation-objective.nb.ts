@@ -408,7 +408,7 @@ showMarkdown(
       `L_OOD asks the students to copy the teachers' structure, whatever it is; nothing in it rewards distance awareness by itself.`,
     `* L_δ itself: final ${pairs.map((p) => `${f2(p.a['final L_δ'])} → ${f2(p.b['final L_δ'])}`).join('; ')}; the extra loss ${pairs.every((p) => p.b['final L_δ'] <= p.a['final L_δ'] + 0.1) ? 'did not noticeably hurt it' : 'came at some cost to it'}.`,
     SEEDS.length === 1
-      ? `* One seed only at the \`${profile}\` profile: treat these as one observation, not an effect size (the \`small\` profile runs three).`
+      ? `* One seed only at the \`${profile.name}\` profile: treat these as one observation, not an effect size (the \`small\` profile runs three).`
       : `* ${SEEDS.length} seeds.`,
   ].join('\n'),
 );
