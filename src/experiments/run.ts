@@ -5,8 +5,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { getExperiment, runDependencies, EXPERIMENTS } from './catalog';
-import { readJson, runDir, writeFileAtomic } from './cache';
+import { readRunResult, runDir, writeFileAtomic } from './cache';
 import type { RunConfig } from './configs';
+import { describeHolder, inspectLock } from './lock';
 import { getProfile, type Profile } from './profiles';
 import { defaultConcurrency, runPool, type Job } from './pool';
 import { writeReports, type ReportOutput } from './reports';
@@ -25,14 +26,17 @@ export interface RunExperimentsOptions {
 export interface PlannedRun {
   dir: string;
   config: RunConfig;
+  /** result.json is there and valid (result-check.ts). */
   cached: boolean;
+  /** Why a result.json that is there cannot be used (the run is planned again). */
+  invalid?: string;
 }
 
 export function describeRun(cfg: RunConfig): string {
   return `${cfg.kind} · ${cfg.method.label} · seed ${cfg.seed}`;
 }
 
-/** Every run the experiments need (dependencies first), and whether each is cached. */
+/** Every run the experiments need (dependencies first), and whether each is cached with a valid result. */
 export function planRuns(names: string[], profile: Profile): PlannedRun[] {
   const byDir = new Map<string, RunConfig>();
   const add = (cfg: RunConfig): void => {
@@ -40,51 +44,73 @@ export function planRuns(names: string[], profile: Profile): PlannedRun[] {
     byDir.set(runDir(cfg.kind, cfg), cfg);
   };
   for (const n of names) for (const r of getExperiment(n).runs(profile)) add(r);
-  return [...byDir].map(([dir, config]) => ({ dir, config, cached: fs.existsSync(path.join(dir, 'result.json')) }));
+  return [...byDir].map(([dir, config]) => {
+    const r = readRunResult(dir, config.kind);
+    return { dir, config, cached: r.status === 'valid', invalid: r.status === 'invalid' ? `${r.file}: ${r.problem}` : undefined };
+  });
 }
 
 export async function runExperiments(names: string[] = EXPERIMENTS.map((e) => e.name), o: RunExperimentsOptions = {}): Promise<ReportOutput | undefined> {
   const profile = getProfile(o.profile ?? 'small');
   const log = o.log ?? ((l: string) => console.log(l));
   const planned = o.select ? planRuns(names, profile).filter((r) => o.select!(r.config)) : planRuns(names, profile);
+  const byDir = new Map(planned.map((r) => [r.dir, r]));
   const jobs: Job[] = [];
   for (const r of planned) {
+    if (r.invalid) log(`bad cached result, not used; the run is planned again: ${r.invalid}`);
+    const lock = inspectLock(r.dir);
     if (o.fresh && fs.existsSync(r.dir)) {
-      fs.rmSync(r.dir, { recursive: true, force: true });
-      r.cached = false;
+      if (lock.state === 'held') log(`--fresh: not deleting ${r.dir}: it is locked by ${describeHolder(lock.info)}`);
+      else {
+        fs.rmSync(r.dir, { recursive: true, force: true });
+        r.cached = false;
+      }
     }
     if (r.cached) continue;
     fs.mkdirSync(r.dir, { recursive: true });
-    writeFileAtomic(path.join(r.dir, 'config.json'), JSON.stringify(r.config, null, 1));
-    const deps = runDependencies(r.config).map((d) => runDir(d.kind, d)).filter((d) => !fs.existsSync(path.join(d, 'result.json')));
+    // Another runner may own the folder: it wrote the same config.json (same hash), so leave its copy alone.
+    if (lock.state !== 'held' || !fs.existsSync(path.join(r.dir, 'config.json'))) writeFileAtomic(path.join(r.dir, 'config.json'), JSON.stringify(r.config, null, 1));
+    const deps = runDependencies(r.config)
+      .filter((d) => !(byDir.get(runDir(d.kind, d))?.cached ?? readRunResult(runDir(d.kind, d), d.kind).status === 'valid'))
+      .map((d) => runDir(d.kind, d));
     jobs.push({ id: r.dir, dir: r.dir, dependsOn: deps, label: describeRun(r.config) });
   }
   const workers = o.workers ?? defaultConcurrency();
   log(`${planned.length} runs: ${planned.length - jobs.length} cached, ${jobs.length} to run on ${workers} worker process(es)`);
   const t0 = Date.now();
   let finished = 0;
-  await runPool(jobs, {
+  const summary = await runPool(jobs, {
     concurrency: workers,
+    isDone: (job) => readRunResult(job.dir, byDir.get(job.dir)!.config.kind).status === 'valid',
     onEvent: (e) => {
       const el = ((Date.now() - t0) / 1000).toFixed(0);
-      if (e.type === 'start') log(`[${el}s] start  ${e.job.label}  (${path.basename(e.job.dir)})`);
+      const name = `${e.job.label}  (${path.basename(e.job.dir)})`;
+      if (e.type === 'start') log(`[${el}s] start  ${name}`);
+      else if (e.type === 'skip') log(`[${el}s] skip   ${name}: ${e.note}; another runner is training it`);
+      else if (e.type === 'wait') log(`[${el}s] wait   ${name}: ${e.note}; a run here needs it, so waiting for it`);
       else {
         if (e.type === 'done') finished++;
-        log(`[${el}s] ${e.type === 'done' ? 'done ' : 'FAILED'} ${e.job.label} in ${e.seconds?.toFixed(0)} s  (${finished}/${jobs.length})`);
+        const how = e.note ?? `in ${e.seconds?.toFixed(0)} s`;
+        log(`[${el}s] ${e.type === 'done' ? 'done ' : 'FAILED'} ${e.job.label} ${how}  (${finished}/${jobs.length})`);
       }
     },
   });
   if (o.report === false) return undefined;
+  if (summary.skipped.length > 0) {
+    log(`${summary.skipped.length} run(s) are being trained by another runner; no reports written now (run again once it finishes)`);
+    return undefined;
+  }
   return writeReports(profile, names);
 }
 
-/** The cached result of every run of an experiment, with its config (throws if one is missing). */
+/** The cached result of every run of an experiment, with its config (throws if one is missing or invalid, naming its path). */
 export function loadResults<T = Record<string, unknown>>(name: string, profileName = 'small'): Array<{ config: RunConfig; result: T }> {
   const profile = getProfile(profileName);
   return getExperiment(name).runs(profile).map((config) => {
-    const file = path.join(runDir(config.kind, config), 'result.json');
-    const result = readJson<T>(file);
-    if (!result) throw new Error(`missing ${file}: run runExperiments(['${name}'], {profile: '${profileName}'}) first`);
-    return { config, result };
+    const r = readRunResult<T>(runDir(config.kind, config), config.kind);
+    const again = `run runExperiments(['${name}'], {profile: '${profileName}'})`;
+    if (r.status === 'missing') throw new Error(`missing ${r.file}: ${again} first`);
+    if (r.status === 'invalid') throw new Error(`${r.file} is not a valid result (${r.problem}): ${again} to train it again`);
+    return { config, result: r.result };
   });
 }

@@ -27,7 +27,7 @@ import type { ParamGroup } from '../models/params';
 import type { TrainableModel } from '../models/types';
 import { Rng, type RngState } from '../util/rng';
 import { AdamW } from './adamw';
-import { loadCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
+import { assertSameConfig, loadCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
 import { clipGroups } from './clip';
 import { ProgressReporter, type StepReport } from './progress';
 import { checkConfig, type TrainConfig, type TrainResult } from './config';
@@ -55,6 +55,8 @@ export class Trainer<M extends TrainableModel, B> {
   private done = 0;
   private startStep = 0;
   private lastCkpt?: { path: string; step: number };
+  /** The last update's total loss as stored in the checkpoint resumed from (a resumed finished run runs no update). */
+  private resumedLoss?: number;
 
   constructor(
     readonly model: M,
@@ -215,7 +217,7 @@ export class Trainer<M extends TrainableModel, B> {
       startStep: this.startStep,
       steps: this.done,
       reports: this.reports.slice(),
-      finalLoss: last ? last.loss : NaN,
+      finalLoss: last ? last.loss : this.resumedLoss ?? NaN,
       lastCheckpoint: this.lastCkpt,
       seconds: (performance.now() - t0) / 1000,
     };
@@ -228,13 +230,14 @@ export class Trainer<M extends TrainableModel, B> {
     const opt = this.optimizer.getState();
     for (const [n, t] of opt.m) tensors.set(`adam.m/${n}`, t);
     for (const [n, t] of opt.v) tensors.set(`adam.v/${n}`, t);
-    const { progress: _p, resumeFrom: _r, ...train } = this.config;
+    const last = this.reports[this.reports.length - 1];
     return {
       meta: {
         format: FORMAT,
         step: this.done,
+        finalLoss: last ? last.loss : this.resumedLoss,
         model: this.model.describe(),
-        train,
+        train: this.trainConfigToSave(),
         optimizerStep: opt.step,
         rng: { data: this.dataRng.getState(), dropout: this.dropoutRng.getState(), encoding: this.model.encoding.getState?.() },
         objectives: this.objectives?.getState(),
@@ -242,6 +245,12 @@ export class Trainer<M extends TrainableModel, B> {
       },
       tensors,
     };
+  }
+
+  /** The config stored in (and compared against) checkpoints: without progress display and resume source. */
+  private trainConfigToSave(): Omit<TrainConfig, 'progress' | 'resumeFrom'> {
+    const { progress: _p, resumeFrom: _r, ...train } = this.config;
+    return train;
   }
 
   /** Writes a checkpoint atomically. */
@@ -257,10 +266,15 @@ export class Trainer<M extends TrainableModel, B> {
     if (m.format !== FORMAT) throw new Error(`${path}: not a training checkpoint (format ${JSON.stringify(m.format)}, expected ${FORMAT})`);
     const want = JSON.stringify(this.model.describe());
     if (JSON.stringify(m.model) !== want) throw new Error(`${path}: saved for model ${JSON.stringify(m.model)}, but this model is ${want}`);
-    const train = m.train as TrainConfig;
-    if (train.seed !== this.config.seed) throw new Error(`${path}: saved with seed ${train.seed}, this run uses seed ${this.config.seed}`);
+    // Where and how often checkpoints are written does not change the run; every other setting must match.
+    assertSameConfig(path, m.train, this.trainConfigToSave(), 'training config', ['checkpoint']);
     const step = m.step as number;
     if (!Number.isInteger(step) || step < 0) throw new Error(`${path}: bad step ${String(step)}`);
+    if (step > this.config.steps) throw new Error(`${path}: saved at step ${step}, beyond this run's ${this.config.steps} steps`);
+    const finalLoss = m.finalLoss;
+    if (finalLoss !== undefined && !(typeof finalLoss === 'number' && Number.isFinite(finalLoss))) {
+      throw new Error(`${path}: stored final loss ${JSON.stringify(finalLoss)} is not a finite number`);
+    }
     const pick = (prefix: string) => {
       const out = new Map<string, { shape: number[]; data: Float32Array }>();
       for (const [k, t] of ck.tensors) if (k.startsWith(prefix)) out.set(k.slice(prefix.length), t);
@@ -284,6 +298,7 @@ export class Trainer<M extends TrainableModel, B> {
     }
     if (m.task !== undefined && this.task.setState) this.task.setState(m.task);
     this.done = step;
+    this.resumedLoss = finalLoss as number | undefined;
     this.lastCkpt = { path, step };
   }
 

@@ -5,7 +5,8 @@ import type { PositionEncoding, PositionLayout, ModelDims } from '../../encoding
 import { layoutPositions } from '../../encodings/types';
 import { distanceAwareness, similarityMap, SimilarityMap, SimilaritySource } from '../../eval/similarity';
 import type { TrainConfig } from '../../train/loop';
-import type { MethodSpec } from '../configs';
+import type { MethodSpec, RunConfig } from '../configs';
+import { checkResult } from '../result-check';
 import { writeFileAtomic } from '../cache';
 
 export interface TrainSettings {
@@ -70,8 +71,11 @@ export function awarenessOn(map: SimilarityMap, layout: PositionLayout, from: nu
   return distanceAwareness({ values: sub, size: n, description: map.description }, coords.slice(from, to), { causal });
 }
 
-export function writeResult(dir: string, result: unknown): void {
-  writeFileAtomic(path.join(dir, 'result.json'), JSON.stringify(result, null, 1));
+/** Writes result.json after checking it (result-check.ts): a NaN or missing field fails the run instead of being cached. */
+export function writeResult(dir: string, result: { kind: RunConfig['kind'] }): void {
+  const file = path.join(dir, 'result.json');
+  checkResult(file, result, result.kind, 'not written; the checkpoint is kept, so a rerun resumes and evaluates again');
+  writeFileAtomic(file, JSON.stringify(result, null, 1));
 }
 
 export function readConfig<T>(dir: string): T {
