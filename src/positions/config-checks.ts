@@ -1,12 +1,5 @@
 /** Small validators for sampler configs: every bad value gets an Error that names the field, the value and the rule. */
-
-export function checkInt(name: string, v: unknown, min: number, max = Infinity): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`;
-    throw new Error(`${name} must be an integer ${range}, got ${String(v)}`);
-  }
-  return v;
-}
+export { checkInt, stripUndefined } from '../util/checks';
 
 export function checkProb(name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > 1) {
@@ -30,11 +23,4 @@ export function checkFingerprint(kind: string, expected: string, got: unknown): 
   if (got !== expected) {
     throw new Error(`${kind}.setState: the state was saved with config ${String(got)}, but this sampler has ${expected}`);
   }
-}
-
-/** Drops keys whose value is undefined, so `{ batchSize: undefined }` keeps the default when spread over defaults. */
-export function stripUndefined<T extends object>(o: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
-  return out as T;
 }

@@ -3,6 +3,7 @@
  * layout shapes and annotations. Generic (it knows nothing of any paper figure); a diagram sets its axis ranges so one
  * unit is a fixed number of pixels and then draws on this. Pass `name` to any primitive so tests and readers can find it.
  */
+import { stripUndefined } from '../util/checks';
 
 export type Shape = Record<string, unknown>;
 export type Annotation = Record<string, unknown>;
@@ -32,24 +33,24 @@ export class Canvas {
   constructor(readonly style: CanvasStyle = DEFAULT_CANVAS_STYLE) {}
 
   rect(x0: number, y0: number, x1: number, y1: number, o: { fill?: string; line?: string; width?: number; dash?: string; name?: string; below?: boolean } = {}): void {
-    this.shapes.push(stripUndef({
+    this.shapes.push(stripUndefined({
       type: 'rect', xref: 'x', yref: 'y', x0, y0, x1, y1, name: o.name,
       fillcolor: o.fill ?? 'rgba(0,0,0,0)',
-      line: stripUndef({ color: o.line ?? this.style.ink, width: o.width ?? 1, dash: o.dash }),
+      line: stripUndefined({ color: o.line ?? this.style.ink, width: o.width ?? 1, dash: o.dash }),
       layer: o.below ? 'below' : 'above',
     }));
   }
 
   path(points: [number, number][], o: { color?: string; width?: number; dash?: string; name?: string } = {}): void {
     const d = points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'} ${fmt(x)} ${fmt(y)}`).join(' ');
-    this.shapes.push(stripUndef({
+    this.shapes.push(stripUndefined({
       type: 'path', xref: 'x', yref: 'y', path: d, name: o.name,
-      line: stripUndef({ color: o.color ?? this.style.ink, width: o.width ?? 1.2, dash: o.dash }),
+      line: stripUndefined({ color: o.color ?? this.style.ink, width: o.width ?? 1.2, dash: o.dash }),
     }));
   }
 
   text(x: number, y: number, text: string, o: TextOpts = {}): void {
-    this.annotations.push(stripUndef({
+    this.annotations.push(stripUndefined({
       xref: 'x', yref: 'y', x, y, text: o.bold ? `<b>${text}</b>` : text, showarrow: false, name: o.name,
       xanchor: o.anchor ?? 'center', yanchor: o.vanchor ?? 'middle', textangle: o.angle,
       font: { family: this.style.font, size: o.size ?? 13, color: o.color ?? this.style.ink },
@@ -58,7 +59,7 @@ export class Canvas {
 
   /** An arrow from (x0, y0) to the head at (x1, y1). */
   arrow(x0: number, y0: number, x1: number, y1: number, o: { color?: string; width?: number; name?: string; head?: number } = {}): void {
-    this.annotations.push(stripUndef({
+    this.annotations.push(stripUndefined({
       xref: 'x', yref: 'y', axref: 'x', ayref: 'y', x: x1, y: y1, ax: x0, ay: y0, text: '', showarrow: true, name: o.name,
       arrowhead: o.head ?? 2, arrowsize: 1, arrowwidth: o.width ?? 1.3, arrowcolor: o.color ?? this.style.ink, standoff: 0, startstandoff: 0,
     }));
@@ -76,9 +77,4 @@ function fmt(v: number): string {
   return String(Math.round(v * 1000) / 1000);
 }
 
-/** Drops undefined keys in place (plotly specs are compared as JSON). */
-export function stripUndef<T extends Record<string, unknown>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
-}
 

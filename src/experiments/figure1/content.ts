@@ -6,6 +6,7 @@
 import { ContrastiveSampler, type ContrastiveMode } from '../../positions/contrastive-sampler';
 import { dimensionIds, digitPositionIds, specFor, toDigits, type DigitSpec } from '../../positions/digits';
 import { TransferSampler } from '../../positions/transfer-sampler';
+import { checkInt } from '../../util/checks';
 
 export interface ArchitectureOptions {
   /** Patches per image side (the image is grid × grid patches). Default 4, as in the paper's figure. */
@@ -67,14 +68,6 @@ const MAX_TOKENS = 8;
 /** Beyond this the patch grid's cells become smaller than a few pixels. */
 const MAX_GRID = 64;
 
-function checkInt(name: string, v: unknown, min: number, max = Infinity): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-    const range = max === Infinity ? `≥ ${min}` : `in [${min}, ${max}]`;
-    throw new Error(`architectureFigure: ${name} = ${String(v)}; expected an integer ${range}`);
-  }
-  return v;
-}
-
 /** Positions of the main-task embedding row: e(0,0), e(0,1), …, e(r,c), …, with ellipses for skipped runs. */
 function peRowFor(grid: number, r: number, c: number): ([number, number] | null)[] {
   const total = grid * grid;
@@ -90,11 +83,11 @@ function peRowFor(grid: number, r: number, c: number): ([number, number] | null)
 
 /** The numbers behind the figure, validated. */
 export function architectureContent(opts: ArchitectureOptions = {}): ArchitectureContent {
-  const grid = checkInt('grid', opts.grid ?? 4, 1, MAX_GRID);
-  const base = checkInt('base', opts.base ?? 10, 2);
-  const digits = checkInt('digits', opts.digits ?? 2, 1);
-  const seed = checkInt('seed', opts.seed ?? 0, 0);
-  const trainSide = checkInt('trainSide', opts.trainSide ?? 14, 1, 99);
+  const grid = checkInt('architectureFigure: grid', opts.grid ?? 4, 1, MAX_GRID);
+  const base = checkInt('architectureFigure: base', opts.base ?? 10, 2);
+  const digits = checkInt('architectureFigure: digits', opts.digits ?? 2, 1);
+  const seed = checkInt('architectureFigure: seed', opts.seed ?? 0, 0);
+  const trainSide = checkInt('architectureFigure: trainSide', opts.trainSide ?? 14, 1, 99);
   const position = opts.position ?? [2, 3];
   if (!Array.isArray(position) || position.length !== 2) {
     throw new Error(`architectureFigure: position ${JSON.stringify(position)}; expected [row, col]`);

@@ -239,7 +239,7 @@ describe('architectureFigure: determinism and validation', () => {
   });
 
   it('rejects other bad options with the value named', () => {
-    expect(() => architectureFigure({ grid: 0 })).toThrow(/grid = 0; expected an integer in \[1, 64\]/);
+    expect(() => architectureFigure({ grid: 0 })).toThrow(/architectureFigure: grid must be an integer in \[1, 64\], got 0/);
     expect(() => architectureFigure({ grid: 2.5 })).toThrow(/grid = 2\.5/);
     expect(() => architectureFigure({ base: 1 })).toThrow(/base = 1; expected an integer ≥ 2/);
     expect(() => architectureFigure({ digits: 0 })).toThrow(/digits = 0/);
