@@ -121,9 +121,27 @@ export class SeqPEEncoder {
     this.checkAlive();
     const dd = dedupPositions(positions);
     return tf.tidy(() => {
-      const out = this.encodeUnique(dd.unique, opts.training, opts.path);
+      const out = this.encodeBounded(dd.unique, opts.training, opts.path);
       return dd.identity ? out : gatherRows(out, dd.index);
     });
+  }
+
+  /**
+   * encodeUnique in chunks of `evalChunk` positions when no gradient is needed, so the intermediates of one forward stay
+   * bounded whatever the request size (one forward over 400 000 positions overflowed the 4 GB wasm heap, and a failed
+   * allocation there leaves the backend unusable). Only the [U, outDim] result grows with U. Under training the tape
+   * keeps every chunk's intermediates anyway, so training encodes in one pass.
+   */
+  private encodeBounded(unique: readonly Position[], training: boolean, path?: SeqPEPath): tf.Tensor2D {
+    const chunk = this.config.evalChunk;
+    if (training || unique.length <= chunk) return this.encodeUnique(unique, training, path);
+    const parts: tf.Tensor2D[] = [];
+    for (let s = 0; s < unique.length; s += chunk) {
+      parts.push(this.encodeUnique(unique.slice(s, s + chunk), false, path)); // each forward's intermediates freed by its own tidy
+    }
+    const out = tf.concat(parts, 0) as tf.Tensor2D;
+    parts.forEach((t) => t.dispose());
+    return out;
   }
 
   /**

@@ -530,6 +530,28 @@ describe('SeqPEEncoder: modes, cache and memory', () => {
     chunked.dispose();
   });
 
+  it('encode without gradient runs in evalChunk-sized forwards (bounded memory) and gives the one-pass rows', () => {
+    const pos = Array.from({ length: 50 }, (_, i) => (i * 37) % 997);
+    const whole = tiny({ evalChunk: 4096 });
+    const chunked = tiny({ evalChunk: 7 });
+    const a = whole.encode(pos, { training: false });
+    const before = chunked.stats.forwards;
+    const b = chunked.encode(pos, { training: false });
+    expect(chunked.stats.forwards - before).toBe(Math.ceil(new Set(pos).size / 7)); // 50 distinct → 8 forwards
+    expect(b.shape).toEqual([50, a.shape[1]]);
+    expect(maxAbsDiff(a, b)).toBeLessThan(1e-6);
+    // Training keeps one pass (the tape holds every chunk's intermediates anyway).
+    const f0 = chunked.stats.forwards;
+    tf.dispose(chunked.encode(pos, { training: true }));
+    expect(chunked.stats.forwards - f0).toBe(1);
+    const tensors = tf.memory().numTensors;
+    tf.dispose(chunked.encode(pos, { training: false }));
+    expect(tf.memory().numTensors).toBe(tensors); // nothing left behind by the chunks
+    tf.dispose([a, b]);
+    whole.dispose();
+    chunked.dispose();
+  });
+
   it('gatherRows equals tf.gather, and its gradient scatter-adds repeated rows', () => {
     const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]);
     const idx = Int32Array.from([2, 0, 2, 1]);
