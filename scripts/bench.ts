@@ -14,8 +14,8 @@
  *   npm run bench [-- --steps 10 --warmup 3 --only small-lm,bench-lm,small-vit,encode --all-encodings]
  *   npm run bench -- --compare results/bench-before.json     prints the saved run beside this one
  *
- * SEQPE_FUSED=1 routes the model's elementwise ops and AdamW to the fused wasm kernels (temporary switch, see
- * src/kernels/wasm/route.ts); the JSON records which path ran. Timings on a shared 2-core machine move by up to 2×:
+ * SEQPE_KERNELS=fused (with the wasm engine) installs the fused wasm kernel set (LayerNorm, GELU, attention softmax,
+ * cross-entropy; see src/backend.ts); the JSON records the kernel set that ran. Timings on a shared 2-core machine move by up to 2×:
  * compare runs taken under the same load, and read the min/median beside the mean.
  */
 import * as fs from 'fs';
@@ -24,19 +24,17 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src/backend';
 import { createEncoding, type EncodingSpec } from '../src/encodings/index';
-import { SeqPE } from '../src/encodings/seqpe';
+import { SeqPE } from '../src/encodings/seqpe/index';
 import { CausalLM } from '../src/models/causal-lm';
 import { ViT } from '../src/models/vit';
 import { Trainer } from '../src/train/loop';
 import { imageTaskFromImages, lmTask } from '../src/train/tasks';
-import type { RegularizerConfig } from '../src/train/regularizers';
 import { sotuTokenStream } from '../src/data/lm-batches';
 import { balancedSubsetIndices, loadMnist, subsetImages } from '../src/data/mnist';
 import { PROFILES } from '../src/experiments/profiles';
 import { lmSeqpe, vitMethods, vitSeqpe } from '../src/experiments/configs';
 import { writeFileAtomic } from '../src/experiments/cache';
 import { gitCommit, packageVersions } from '../src/experiments/cache';
-import { fusedOn } from '../src/kernels/wasm/route';
 import { projectPath } from '../src/util/paths';
 import { Rng } from '../src/util/rng';
 import { helpText, parseArgs, type OptionSpec } from '../src/cli/args';
@@ -125,7 +123,7 @@ async function runCase(c: Case, steps: number, warmup: number): Promise<Row> {
   };
 }
 
-function lmCase(group: Group, name: string, dims: { d: number; b: number; t: number }, spec: EncodingSpec, reg: RegularizerConfig | undefined, tokens: Int32Array, profile = false): Case {
+function lmCase(group: Group, name: string, dims: { d: number; b: number; t: number }, spec: EncodingSpec, tokens: Int32Array, profile = false): Case {
   return {
     group, name, items: dims.b * dims.t, profile,
     make(steps) {
@@ -133,17 +131,18 @@ function lmCase(group: Group, name: string, dims: { d: number; b: number; t: num
       const enc = createEncoding(spec, md, 7);
       const model = new CausalLM({ vocab: 256, dModel: dims.d, layers: 2, heads: 4, seed: 1 }, enc);
       const trainer = new Trainer(model, lmTask({ tokens, batch: dims.b, time: dims.t }), {
-        steps, seed: 1, lr: 1e-3, regularizers: reg, progress: { mode: 'silent' },
+        steps, seed: 1, lr: 1e-3, progress: { mode: 'silent' },
       });
       return { trainer, dispose: () => { enc.dispose(); model.dispose(); } };
     },
   };
 }
 
-/** Main task only: the same encoding and random shift, without L_δ and L_OOD. */
-function mainOnly(reg: RegularizerConfig | undefined): RegularizerConfig | undefined {
-  if (!reg) return undefined;
-  return reg.shift ? { maxPosition: reg.maxPosition, shift: reg.shift } : undefined;
+/** Main task only: the same encoding and random shift, without L_δ and L_OOD (SeqPE's objectives are in its spec). */
+function mainOnly(spec: EncodingSpec): EncodingSpec {
+  if (spec.name !== 'seqpe' || !spec.objectives) return spec;
+  const shift = spec.objectives.shift;
+  return { ...spec, objectives: shift ? { shift } : undefined };
 }
 
 function smallLmCases(tokens: Int32Array): Case[] {
@@ -151,9 +150,9 @@ function smallLmCases(tokens: Int32Array): Case[] {
   const dims = { d: p.lm.dModel, b: p.lm.batch, t: p.lm.seqLen };
   const s = lmSeqpe(p);
   return [
-    lmCase('small-lm', 'ape', dims, { name: 'ape', trainLength: dims.t }, undefined, tokens, true),
-    lmCase('small-lm', 'seqpe (main task only)', dims, s.encoding, mainOnly(s.regularizers), tokens),
-    lmCase('small-lm', 'seqpe (+ L_δ 16×32, L_OOD 16×32)', dims, s.encoding, s.regularizers, tokens),
+    lmCase('small-lm', 'ape', dims, { name: 'ape', trainLength: dims.t }, tokens, true),
+    lmCase('small-lm', 'seqpe (main task only)', dims, mainOnly(s.encoding), tokens),
+    lmCase('small-lm', 'seqpe (+ L_δ 16×32, L_OOD 16×32)', dims, s.encoding, tokens),
   ];
 }
 
@@ -161,19 +160,22 @@ function benchLmCases(tokens: Int32Array, all: boolean): Case[] {
   const dims = { d: 128, b: 16, t: 128 };
   const MAXPOS = 20000;
   const seqpe: EncodingSpec = { name: 'seqpe', mode: 'attn_bias', encoder: { dims: 1, maxPosition: MAXPOS, width: 128, layers: 2 } };
-  const fullReg: RegularizerConfig = {
-    maxPosition: MAXPOS,
-    contrastive: { weight: 0.1, batchSize: 16, contrastiveSize: 32 },
-    transfer: { weight: 0.1, batchSize: 16, transferSize: 32 },
+  // The objectives take maxPosition from the encoder (MAXPOS), as the old regulariser config repeated it.
+  const seqpeFull: EncodingSpec = {
+    ...seqpe,
+    objectives: {
+      contrastive: { weight: 0.1, batchSize: 16, contrastiveSize: 32 },
+      distillation: { weight: 0.1, batchSize: 16, setSize: 32 },
+    },
   };
   const others: Case[] = all
-    ? (['sinusoidal', 'rope', 'alibi', 'none'] as const).map((n) => lmCase('bench-lm', n, dims, { name: n } as EncodingSpec, undefined, tokens))
+    ? (['sinusoidal', 'rope', 'alibi', 'none'] as const).map((n) => lmCase('bench-lm', n, dims, { name: n } as EncodingSpec, tokens))
     : [];
   return [
-    lmCase('bench-lm', 'ape', dims, { name: 'ape', trainLength: dims.t }, undefined, tokens, true),
+    lmCase('bench-lm', 'ape', dims, { name: 'ape', trainLength: dims.t }, tokens, true),
     ...others,
-    lmCase('bench-lm', 'seqpe (main task only)', dims, seqpe, undefined, tokens),
-    lmCase('bench-lm', 'seqpe (+ L_δ 16×32, L_OOD 16×32)', dims, seqpe, fullReg, tokens),
+    lmCase('bench-lm', 'seqpe (main task only)', dims, seqpe, tokens),
+    lmCase('bench-lm', 'seqpe (+ L_δ 16×32, L_OOD 16×32)', dims, seqpeFull, tokens),
   ];
 }
 
@@ -184,20 +186,20 @@ function smallVitCases(): Case[] {
   const train = subsetImages(all, balancedSubsetIndices(all.labels, 200, new Rng(31)));
   const ape = vitMethods(p)[0];
   const s = vitSeqpe(p);
-  const mk = (name: string, spec: EncodingSpec, reg: RegularizerConfig | undefined, profile = false): Case => ({
+  const mk = (name: string, spec: EncodingSpec, profile = false): Case => ({
     group: 'small-vit', name, items: v.batch, profile,
     make(steps) {
       const enc = createEncoding(spec, { dModel: v.dModel, heads: v.heads, layers: v.layers }, 11);
       const model = new ViT({ imageSize: v.nativeSize, patchSize: v.patch, classes: 10, dModel: v.dModel, layers: v.layers, heads: v.heads, dropout: v.dropout, seed: 1 }, enc);
       const task = imageTaskFromImages(train.images, train.labels, v.nativeSize, v.patch, v.batch);
-      const trainer = new Trainer(model, task, { steps, seed: 1, lr: v.lr, weightDecay: v.weightDecay, regularizers: reg, progress: { mode: 'silent' } });
+      const trainer = new Trainer(model, task, { steps, seed: 1, lr: v.lr, weightDecay: v.weightDecay, progress: { mode: 'silent' } });
       return { trainer, dispose: () => { enc.dispose(); model.dispose(); } };
     },
   });
   return [
-    mk('ape', ape.encoding, undefined, true),
-    mk('seqpe qk (main task only)', s.encoding, mainOnly(s.regularizers)),
-    mk('seqpe qk (+ L_δ 16×32, L_OOD 16×32)', s.encoding, s.regularizers),
+    mk('ape', ape.encoding, true),
+    mk('seqpe qk (main task only)', mainOnly(s.encoding)),
+    mk('seqpe qk (+ L_δ 16×32, L_OOD 16×32)', s.encoding),
   ];
 }
 
@@ -294,7 +296,8 @@ async function main(): Promise<void> {
   const compare = String(args.compare);
   if (compare && !fs.existsSync(compare)) throw new Error(`--compare: no such file ${compare}`);
   const info = await initBackend();
-  const fused = fusedOn();
+  // Saved runs before the kernel layer recorded only this flag (SEQPE_FUSED=1); --compare still reads it.
+  const fused = info.kernels.includes('wasm-fused');
   console.log(`${describeBackend(info)}; fused wasm kernels ${fused ? 'ON' : 'off'}; ${steps} timed steps after ${warmup} warm-up; ${os.cpus()[0]?.model ?? '?'}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   const tokens = sotuTokenStream('train', { seed: 10086 }).tokens;
   const cases: Case[] = [
@@ -328,6 +331,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     backend: describeBackend(info),
     fused,
+    kernels: info.kernels,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg() },
     packages: packageVersions(),
     commit: gitCommit(),

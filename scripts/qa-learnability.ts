@@ -51,7 +51,6 @@ function schedule(steps: number, lr: number, warmup: number, method: MethodSpec,
     weightDecay: 0,
     schedule: { kind: 'cosine', warmupSteps: warmup, minRatio: 0.1 },
     clip: { main: 5, pe: 5 },
-    regularizers: method.regularizers,
     checkpoint: { path: path.join(dir, 'checkpoint.bin'), every: steps },
     progress: { mode: 'silent', onStep: onStep ? (r) => onStep(r.step) : undefined },
   };
@@ -78,7 +77,7 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'qa-learn-'));
   const split = { seed: lmCfg.data.splitSeed };
   const tok = getTokenizer(lmCfg.data.tokenizer);
-  const model = buildLm(lmCfg);
+  let model = buildLm(lmCfg);
   let t0 = Date.now();
   if (lmSteps > 0) {
     const task = lmTask({ tokens: sotuTokenStream('train', split).tokens, batch: lmCfg.train.batch, time: lmCfg.train.seqLen });
@@ -86,6 +85,15 @@ async function main(): Promise<void> {
     const r = await tr.run();
     tr.dispose();
     console.log(`LM pre-training: final loss ${r.finalLoss.toFixed(3)} nats/byte in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  }
+  if (qaCfg.method !== lmCfg.method) {
+    // SeqPE's objectives belong to its encoding, and the QA config changes them (distillation every step, the QA shift
+    // pool): fine-tune a model built from the QA method with the pre-trained weights, as the QA runner does.
+    const qaModel = buildLm({ ...lmCfg, method: qaCfg.method });
+    qaModel.params.setWeights(model.params.getWeights());
+    model.encoding.dispose();
+    model.dispose();
+    model = qaModel;
   }
   const trainHay = sotuTokenStream('train', split).tokens;
   const testHay = sotuTokenStream('test', split).tokens;

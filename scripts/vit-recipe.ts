@@ -84,7 +84,6 @@ async function main(): Promise<void> {
     weightDecay: cfg.train.weightDecay,
     schedule: { kind: 'cosine', warmupSteps: cfg.train.warmup, minRatio: 0.1 },
     clip: { main: cfg.train.clip, pe: cfg.train.clip },
-    regularizers: method.regularizers,
     checkpoint: { path: path.join(tmp, 'checkpoint.bin'), every: steps },
     progress: {
       mode: 'silent',

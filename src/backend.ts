@@ -7,14 +7,71 @@
  *
  * Picking the engine also installs its kernel set (src/kernels/index.ts): this file is the only place that knows which
  * engine runs; every call site just calls the kernels.
+ *
+ * `SEQPE_KERNELS=fused` (opt-in, wasm only) installs fusedWasmKernels(tuned + wasm-js) instead: the fused wasm kernels of
+ * src/kernels/wasm/ replace LayerNorm, GELU, the attention softmax and the cross-entropy. It is not the default: in the
+ * issue-9 measurements (scripts/bench.ts, scripts/profile-fused.ts) it did not measurably speed up a training step, and
+ * it changes float rounding (row statistics in float64), so losses differ from the default set's in the last digits.
+ * `SEQPE_KERNELS=default` (or unset) keeps the engine's own set. Any other value, or `fused` on an engine other than
+ * wasm, fails with an error naming it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { installKernels, type Kernels, tunedKernels } from './kernels/index';
 import { hostGatherRows } from './kernels/tuned/gather-rows';
 import { wasmJsKernels } from './kernels/wasm-js/index';
+import {
+  gelu as fusedGelu,
+  layerNorm as fusedLayerNorm,
+  maskedSoftmax,
+  softmaxCrossEntropy as fusedSoftmaxCrossEntropy,
+} from './kernels/wasm/index';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+/** Values of SEQPE_KERNELS: the engine's own set, or (wasm only) the fused set. */
+export type KernelChoice = 'default' | 'fused';
+export const KERNEL_CHOICES: readonly KernelChoice[] = ['default', 'fused'];
+
+/** The fused wasm kernels' LayerNorm has ε fixed at this value (src/kernels/wasm/layer-norm.ts). */
+const FUSED_LN_EPS = 1e-5;
+
+/**
+ * `base` with the members that src/kernels/wasm/ implements replaced by its fused kernels (wasm engine only; they throw
+ * on any other). Where a call falls outside what a fused kernel does, the base member runs instead, so the set keeps the
+ * whole Kernels contract: a LayerNorm ε other than 1e-5 (the SeqPE encoder's lnEps is configurable), and a softmax mask
+ * whose last two dims are not the logits' (the fused kernel broadcasts leading dims only). AdamW's fused step is not a
+ * Kernels member (the optimiser calls no kernel set) and is not part of this set.
+ */
+export function fusedWasmKernels(base: Kernels): Kernels {
+  return {
+    ...base,
+    name: `${base.name}+wasm-fused`,
+    layerNorm: (x, gamma, beta, eps) =>
+      eps === undefined || eps === FUSED_LN_EPS ? fusedLayerNorm(x, gamma, beta) : base.layerNorm(x, gamma, beta, eps),
+    gelu: fusedGelu,
+    softmax: (logits, mask) => {
+      if (!mask) return maskedSoftmax(logits, null);
+      const r = logits.rank;
+      if (mask.rank > r || mask.rank < 2) return base.softmax(logits, mask);
+      // [Sq, Sk] or [H, Sq, Sk] → [1, …, Sq, Sk]: same broadcast as tf.add, in the rank the fused kernel expects.
+      const m = mask.rank === r ? mask : mask.reshape([...new Array<number>(r - mask.rank).fill(1), ...mask.shape]);
+      const fits = m.shape.every((s, a) => (a >= r - 2 ? s === logits.shape[a] : s === logits.shape[a] || s === 1));
+      // No dispose of a reshaped m here: the backward pass of the mask's gradient may still need it (call sites run
+      // inside tidy/grad scopes, which free it).
+      return fits ? maskedSoftmax(logits, m) : base.softmax(logits, mask);
+    },
+    softmaxCrossEntropy: fusedSoftmaxCrossEntropy,
+  };
+}
+
+function parseKernelChoice(value: string | undefined): KernelChoice {
+  if (value === undefined || value === '') return 'default';
+  if (!(KERNEL_CHOICES as readonly string[]).includes(value)) {
+    throw new Error(`SEQPE_KERNELS=${JSON.stringify(value)} is not a kernel choice; expected one of ${KERNEL_CHOICES.join(', ')} (or unset)`);
+  }
+  return value as KernelChoice;
+}
 
 export interface BackendInfo {
   /** tfjs backend name actually in use. */
@@ -53,7 +110,7 @@ async function tryNative(): Promise<BackendInfo | undefined> {
   return undefined;
 }
 
-async function tryWasm(): Promise<BackendInfo | undefined> {
+async function tryWasm(choice: KernelChoice): Promise<BackendInfo | undefined> {
   if (!tryRequire('@tensorflow/tfjs-backend-wasm')) return undefined;
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const wasm = require('@tensorflow/tfjs-backend-wasm');
@@ -64,7 +121,7 @@ async function tryWasm(): Promise<BackendInfo | undefined> {
     package: '@tensorflow/tfjs-backend-wasm',
     simd: Boolean(tf.env().getAsync ? await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') : undefined),
     threads: typeof wasm.getThreadsCount === 'function' ? wasm.getThreadsCount() : 1,
-    kernels: install(wasmJsKernels(tunedKernels)),
+    kernels: install(choice === 'fused' ? fusedWasmKernels(wasmJsKernels(tunedKernels)) : wasmJsKernels(tunedKernels)),
   };
 }
 
@@ -80,34 +137,50 @@ function install(set: Kernels): string {
   return set.name;
 }
 
-const TRIERS: Record<BackendName, () => Promise<BackendInfo | undefined>> = {
+const TRIERS: Record<BackendName, (choice: KernelChoice) => Promise<BackendInfo | undefined>> = {
   tensorflow: tryNative,
   wasm: tryWasm,
   cpu: tryCpu,
 };
 
+/** The kernel choice the current engine was initialised with. */
+let currentChoice: KernelChoice = 'default';
+
 /**
  * Initialise the engine once per process and return what is in use. Call (and await) before creating any tensor.
  * @param forced a backend name; defaults to the SEQPE_BACKEND environment variable, else automatic choice.
+ * @param kernelChoice 'default' or 'fused' (wasm only); defaults to the SEQPE_KERNELS environment variable, else 'default'.
  */
-export function initBackend(forced: string | undefined = process.env.SEQPE_BACKEND): Promise<BackendInfo> {
-  if (current && (!forced || forced === current.name)) return Promise.resolve(current);
-  if (current && forced && forced !== current.name) {
-    // Switching inside one process is allowed (tests compare engines), but is explicit.
+export function initBackend(
+  forced: string | undefined = process.env.SEQPE_BACKEND,
+  kernelChoice: string | undefined = process.env.SEQPE_KERNELS,
+): Promise<BackendInfo> {
+  let choice: KernelChoice;
+  try {
+    choice = parseKernelChoice(kernelChoice);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  if (current && (!forced || forced === current.name) && choice === currentChoice) return Promise.resolve(current);
+  if (current && ((forced && forced !== current.name) || choice !== currentChoice)) {
+    // Switching inside one process is allowed (tests compare engines and kernel sets), but is explicit.
     pending = undefined;
   }
-  if (!pending) pending = choose(forced);
+  if (!pending) pending = choose(forced, choice);
   return pending;
 }
 
-async function choose(forced: string | undefined): Promise<BackendInfo> {
+async function choose(forced: string | undefined, choice: KernelChoice): Promise<BackendInfo> {
   tf.enableProdMode(); // silences the cpu banner and skips per-op NaN checks
   let info: BackendInfo | undefined;
+  if (choice === 'fused' && forced && forced !== 'wasm') {
+    throw new Error(`SEQPE_KERNELS=fused needs the wasm engine, but SEQPE_BACKEND=${JSON.stringify(forced)} was requested`);
+  }
   if (forced) {
     if (!(BACKEND_NAMES as readonly string[]).includes(forced)) {
       throw new Error(`SEQPE_BACKEND=${JSON.stringify(forced)} is not a backend; expected one of ${BACKEND_NAMES.join(', ')}`);
     }
-    info = await TRIERS[forced as BackendName]();
+    info = await TRIERS[forced as BackendName](choice);
     if (!info) {
       const hint = forced === 'tensorflow'
         ? 'install @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node (both need to download libtensorflow at install time)'
@@ -116,13 +189,17 @@ async function choose(forced: string | undefined): Promise<BackendInfo> {
     }
   } else {
     for (const name of BACKEND_NAMES) {
-      info = await TRIERS[name]();
+      info = await TRIERS[name](choice);
       if (info) break;
     }
     if (!info) throw new Error('no TensorFlow.js backend could be initialised (tried tensorflow, wasm, cpu)');
+    if (choice === 'fused' && info.name !== 'wasm') {
+      throw new Error(`SEQPE_KERNELS=fused needs the wasm engine, but the automatic choice is '${info.name}' (set SEQPE_BACKEND=wasm)`);
+    }
   }
   await tf.ready();
   current = info;
+  currentChoice = choice;
   return info;
 }
 

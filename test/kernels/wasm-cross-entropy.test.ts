@@ -1,8 +1,8 @@
-/** Fused softmax cross-entropy against src/models/cross-entropy.ts (values, gradients, weights), finite differences, errors. */
+/** Fused softmax cross-entropy against the tuned kernel src/kernels/tuned/cross-entropy.ts (values, gradients, weights), finite differences, errors. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
-import { softmaxCrossEntropy as reference } from '../../src/models/cross-entropy';
+import { softmaxCrossEntropy as reference } from '../../src/kernels/tuned/cross-entropy';
 import { softmaxCrossEntropy } from '../../src/kernels/wasm/cross-entropy';
 import { Rng } from '../../src/util/rng';
 import { finiteDifferenceError, maxAbsDiff, randn } from './wasm-util';

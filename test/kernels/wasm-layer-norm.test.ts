@@ -1,8 +1,8 @@
-/** Fused LayerNorm kernel against src/models/layer-norm.ts layerNormFast (values, all three gradients) and finite differences. */
+/** Fused LayerNorm kernel against the tuned src/kernels/tuned/layer-norm.ts layerNorm (values, all three gradients) and finite differences. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
-import { layerNormFast } from '../../src/models/layer-norm';
+import { layerNorm as layerNormFast } from '../../src/kernels/tuned/layer-norm';
 import { layerNorm } from '../../src/kernels/wasm/layer-norm';
 import { finiteDifferenceError, maxAbs, maxAbsDiff, randn } from './wasm-util';
 
