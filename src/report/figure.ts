@@ -7,7 +7,7 @@
  * JupyterLab's plotly renderer can draw from the notebook file itself.
  *
  * Why one file of ~400 lines: the three builders share the Figure/Axis types, the log-axis tick helpers and the trace
- * styling rules (dash patterns, marker order), and a reader comparing two figure kinds wants them side by side; a split
+ * styling options (dash patterns, markers), and a reader comparing two figure kinds wants them side by side; a split
  * along builders would scatter those shared rules across files.
  */
 
