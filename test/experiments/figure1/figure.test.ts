@@ -240,11 +240,11 @@ describe('architectureFigure: determinism and validation', () => {
 
   it('rejects other bad options with the value named', () => {
     expect(() => architectureFigure({ grid: 0 })).toThrow(/architectureFigure: grid must be an integer in \[1, 64\], got 0/);
-    expect(() => architectureFigure({ grid: 2.5 })).toThrow(/grid = 2\.5/);
-    expect(() => architectureFigure({ base: 1 })).toThrow(/base = 1; expected an integer ≥ 2/);
-    expect(() => architectureFigure({ digits: 0 })).toThrow(/digits = 0/);
+    expect(() => architectureFigure({ grid: 2.5 })).toThrow(/architectureFigure: grid must be an integer in \[1, 64\], got 2\.5/);
+    expect(() => architectureFigure({ base: 1 })).toThrow(/architectureFigure: base must be an integer ≥ 2, got 1/);
+    expect(() => architectureFigure({ digits: 0 })).toThrow(/architectureFigure: digits must be an integer ≥ 1, got 0/);
     expect(() => architectureFigure({ digits: 5 })).toThrow(/10 digit tokens; the figure draws at most 8/);
-    expect(() => architectureFigure({ seed: -1 })).toThrow(/seed = -1/);
-    expect(() => architectureFigure({ trainSide: 100 })).toThrow(/trainSide = 100/);
+    expect(() => architectureFigure({ seed: -1 })).toThrow(/architectureFigure: seed must be an integer ≥ 0, got -1/);
+    expect(() => architectureFigure({ trainSide: 100 })).toThrow(/architectureFigure: trainSide must be an integer in \[1, 99\], got 100/);
   });
 });
