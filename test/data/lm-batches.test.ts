@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildTokenStream, chunkInputsTargets, evalChunks, sampleTrainingBatch, sotuTokenStream } from '../src/data/lm-batches';
-import { loadSotu } from '../src/data/sotu';
-import { sotuSplits } from '../src/data/splits';
-import { getTokenizer } from '../src/data/tokenizer';
-import { Rng } from '../src/util/rng';
+import { buildTokenStream, chunkInputsTargets, evalChunks, sampleTrainingBatch, sotuTokenStream } from '../../src/data/lm-batches';
+import { loadSotu } from '../../src/data/sotu';
+import { sotuSplits } from '../../src/data/splits';
+import { getTokenizer } from '../../src/data/tokenizer';
+import { Rng } from '../../src/util/rng';
 
 const tok = getTokenizer('bytes-v1');
 

@@ -4,20 +4,20 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
-import { Rng } from '../src/util/rng';
+import { initBackend } from '../../src/backend';
+import { Rng } from '../../src/util/rng';
 import {
   Figure, heatmap, lineChart, log125Axis, log2Axis, multiPanel,
-} from '../src/report/figure';
-import { CHROMIUM_INSTALL_HINT, findChromium } from '../src/report/chromium';
+} from '../../src/report/figure';
+import { CHROMIUM_INSTALL_HINT, findChromium } from '../../src/report/chromium';
 import {
   closeRenderer, figureHtml, figureToPng, plotlyJsPath, renderFigure, writeFigureHtml,
-} from '../src/report/render';
+} from '../../src/report/render';
 import {
   aggregateSeeds, formatMeanSpread, meanSpread, tableToCsv, tableToHtml, tableToMarkdown, toFrame, toTable, writeTable,
-} from '../src/report/tables';
-import { figureBundle, PLOTLY_MIME, showFigure, showTable } from '../src/report/notebook';
-import * as gen from '../scripts/make-notebook';
+} from '../../src/report/tables';
+import { figureBundle, PLOTLY_MIME, showFigure, showTable } from '../../src/report/notebook';
+import * as gen from '../../scripts/make-notebook';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'seqpe-report-'));
 const hasChromium = 'path' in findChromium();
@@ -474,7 +474,7 @@ describe('notebook generator (scripts/make-notebook.ts)', () => {
   });
 
   it('the committed notebooks match their sources', () => {
-    const dir = path.join(__dirname, '..', 'notebooks');
+    const dir = path.join(__dirname, '..', '..', 'notebooks');
     for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.nb.ts'))) {
       expect(gen.checkFile(path.join(dir, f))).toBeUndefined();
     }

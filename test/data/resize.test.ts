@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cubicKernel, patchify, resizeImages, ResizeMethod, unpatchify } from '../src/data/resize';
-import { Rng } from '../src/util/rng';
+import { cubicKernel, patchify, resizeImages, ResizeMethod, unpatchify } from '../../src/data/resize';
+import { Rng } from '../../src/util/rng';
 
 const methods: ResizeMethod[] = ['bilinear', 'bicubic'];
 
@@ -92,7 +92,7 @@ describe('resizeImages (PyTorch align_corners=False semantics)', () => {
   });
 
   it('matches PyTorch 1.13 F.interpolate outputs (fixture made with Debian python3-torch)', () => {
-    const fx = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'torch-resize.json'), 'utf8'));
+    const fx = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'torch-resize.json'), 'utf8'));
     const input = Float32Array.from(fx.input as number[]);
     expect(fx.cases.length).toBe(6);
     for (const c of fx.cases as { size: number; newSize: number; method: ResizeMethod; output: number[] }[]) {

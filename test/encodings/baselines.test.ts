@@ -1,16 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
-import { Rng } from '../src/util/rng';
-import { ModelDims, PositionEncoding, PositionLayout } from '../src/encodings/types';
-import { RoPE } from '../src/encodings/rope';
-import { RoPE2D } from '../src/encodings/rope2d';
-import { RoPEMixed } from '../src/encodings/rope-mixed';
-import { ALiBi, alibiSlopes } from '../src/encodings/alibi';
-import { Sinusoidal } from '../src/encodings/sinusoidal';
-import { NoPE } from '../src/encodings/none';
-import { LearnedAPE } from '../src/encodings/learned';
-import { resizeBicubic2d } from '../src/encodings/interpolate';
+import { initBackend } from '../../src/backend';
+import { Rng } from '../../src/util/rng';
+import { ModelDims, PositionEncoding, PositionLayout } from '../../src/encodings/types';
+import { RoPE } from '../../src/encodings/rope';
+import { RoPE2D } from '../../src/encodings/rope2d';
+import { RoPEMixed } from '../../src/encodings/rope-mixed';
+import { ALiBi, alibiSlopes } from '../../src/encodings/alibi';
+import { Sinusoidal } from '../../src/encodings/sinusoidal';
+import { NoPE } from '../../src/encodings/none';
+import { LearnedAPE } from '../../src/encodings/learned';
+import { resizeBicubic2d } from '../../src/encodings/interpolate';
 
 beforeAll(async () => {
   await initBackend();

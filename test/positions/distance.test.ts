@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { absDistance, distance, nearestIndex, squaredDistance } from '../src/positions/distance';
-import { Rng } from '../src/util/rng';
+import { absDistance, distance, nearestIndex, squaredDistance } from '../../src/positions/distance';
+import { Rng } from '../../src/util/rng';
 
 describe('distances', () => {
   it('1-D: |7 − 3| = 4, squared 16; plain numbers and [t] agree', () => {

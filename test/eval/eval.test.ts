@@ -1,18 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
-import { ALiBi, alibiSlopes } from '../src/encodings/alibi';
-import { Sinusoidal, sinusoidalRows } from '../src/encodings/sinusoidal';
-import { RoPE } from '../src/encodings/rope';
-import { NoPE } from '../src/encodings/none';
-import { CausalLM } from '../src/models/causal-lm';
-import { ViT } from '../src/models/vit';
-import { distanceAwareness, similarityMap, spearman } from '../src/eval/similarity';
-import { perplexityAt } from '../src/eval/perplexity';
-import { greedyGenerate, qaForcedExactMatch } from '../src/eval/qa';
-import { accuracyAt } from '../src/eval/accuracy';
-import { patchify } from '../src/data/resize';
-import { Rng } from '../src/util/rng';
+import { initBackend } from '../../src/backend';
+import { ALiBi, alibiSlopes } from '../../src/encodings/alibi';
+import { Sinusoidal, sinusoidalRows } from '../../src/encodings/sinusoidal';
+import { RoPE } from '../../src/encodings/rope';
+import { NoPE } from '../../src/encodings/none';
+import { CausalLM } from '../../src/models/causal-lm';
+import { ViT } from '../../src/models/vit';
+import { distanceAwareness, similarityMap, spearman } from '../../src/eval/similarity';
+import { perplexityAt } from '../../src/eval/perplexity';
+import { greedyGenerate, qaForcedExactMatch } from '../../src/eval/qa';
+import { accuracyAt } from '../../src/eval/accuracy';
+import { patchify } from '../../src/data/resize';
+import { Rng } from '../../src/util/rng';
 
 beforeAll(async () => {
   await initBackend();

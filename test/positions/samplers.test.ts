@@ -14,8 +14,8 @@ import {
   type ContrastiveBatch,
   type ContrastiveSamplerConfig,
   type EditRules,
-} from '../src/positions';
-import { Rng } from '../src/util/rng';
+} from '../../src/positions';
+import { Rng } from '../../src/util/rng';
 
 const key = (p: readonly number[]): string => p.join(',');
 /** A cheap assertion for hot loops (vitest's expect costs microseconds per call, too slow for 10⁵ checks). */

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { describe, expect, it } from 'vitest';
-import { loadSotu, normalizeSotuText, sotuDataDir } from '../src/data/sotu';
-import { DEFAULT_SPLIT_SEED, sotuSplits, splitDocuments } from '../src/data/splits';
-import { DataError } from '../src/data/errors';
+import { loadSotu, normalizeSotuText, sotuDataDir } from '../../src/data/sotu';
+import { DEFAULT_SPLIT_SEED, sotuSplits, splitDocuments } from '../../src/data/splits';
+import { DataError } from '../../src/data/errors';
 
 describe('SOTU corpus', () => {
   it('loads the 233 speeches sorted by file name with metadata from the file name', () => {

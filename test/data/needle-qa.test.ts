@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sotuTokenStream } from '../src/data/lm-batches';
+import { sotuTokenStream } from '../../src/data/lm-batches';
 import {
   exactMatch,
   exactMatchScore,
@@ -11,9 +11,9 @@ import {
   needleQuestion,
   needleSentence,
   needleTarget,
-} from '../src/data/needle-qa';
-import { getTokenizer } from '../src/data/tokenizer';
-import { Rng } from '../src/util/rng';
+} from '../../src/data/needle-qa';
+import { getTokenizer } from '../../src/data/tokenizer';
+import { Rng } from '../../src/util/rng';
 
 const tok = getTokenizer('bytes-v1');
 const hay = sotuTokenStream('validation').tokens;

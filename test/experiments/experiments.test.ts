@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { configHash, stableStringify } from '../src/experiments/cache';
-import { getProfile, PROFILES } from '../src/experiments/profiles';
-import { lmMethods, lmRunConfig, qaRunConfig, vitMethods, vitRunConfig } from '../src/experiments/configs';
-import { ablationRuns, EXPERIMENTS, getExperiment, runDependencies } from '../src/experiments/catalog';
-import { runPool } from '../src/experiments/pool';
-import { parseArgs } from '../src/cli/args';
+import { configHash, stableStringify } from '../../src/experiments/cache';
+import { getProfile, PROFILES } from '../../src/experiments/profiles';
+import { lmMethods, lmRunConfig, qaRunConfig, vitMethods, vitRunConfig } from '../../src/experiments/configs';
+import { ablationRuns, EXPERIMENTS, getExperiment, runDependencies } from '../../src/experiments/catalog';
+import { runPool } from '../../src/experiments/pool';
+import { parseArgs } from '../../src/cli/args';
 
 describe('run cache keys', () => {
   it('hash the config, not its key order, and change with any value', () => {

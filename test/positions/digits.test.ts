@@ -10,8 +10,8 @@ import {
   specFor,
   toDigits,
   type DigitSpec,
-} from '../src/positions/digits';
-import { Rng } from '../src/util/rng';
+} from '../../src/positions/digits';
+import { Rng } from '../../src/util/rng';
 
 const dec = (dims: number, digits: number): DigitSpec => ({ dims, digits, base: 10 });
 

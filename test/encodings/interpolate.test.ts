@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
-import { cubicKernel, cubicTaps, linearTaps, resizeBicubic2d, resizeLinear1d, tapsMatrix } from '../src/encodings/interpolate';
-import { Rng } from '../src/util/rng';
+import { initBackend } from '../../src/backend';
+import { cubicKernel, cubicTaps, linearTaps, resizeBicubic2d, resizeLinear1d, tapsMatrix } from '../../src/encodings/interpolate';
+import { Rng } from '../../src/util/rng';
 
 beforeAll(async () => {
   await initBackend();

@@ -5,18 +5,18 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
-import { NoPE } from '../src/encodings/none';
-import { createEncoding, type EncodingSpec } from '../src/encodings';
-import { LearnedAPE } from '../src/encodings/learned';
-import { encoderParamShapes } from '../src/encodings/seqpe/index';
-import type { ApplyOptions, EncodingOutput, PositionEncoding, PositionLayout } from '../src/encodings/types';
-import { selfAttention, causalMask } from '../src/models/attention';
-import { CausalLM } from '../src/models/causal-lm';
-import { dropout } from '../src/models/dropout';
-import { ParamStore } from '../src/models/params';
-import { ViT } from '../src/models/vit';
-import { Rng } from '../src/util/rng';
+import { initBackend } from '../../src/backend';
+import { NoPE } from '../../src/encodings/none';
+import { createEncoding, type EncodingSpec } from '../../src/encodings';
+import { LearnedAPE } from '../../src/encodings/learned';
+import { encoderParamShapes } from '../../src/encodings/seqpe/index';
+import type { ApplyOptions, EncodingOutput, PositionEncoding, PositionLayout } from '../../src/encodings/types';
+import { selfAttention, causalMask } from '../../src/models/attention';
+import { CausalLM } from '../../src/models/causal-lm';
+import { dropout } from '../../src/models/dropout';
+import { ParamStore } from '../../src/models/params';
+import { ViT } from '../../src/models/vit';
+import { Rng } from '../../src/util/rng';
 
 beforeAll(async () => {
   await initBackend();

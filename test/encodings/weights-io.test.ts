@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../src/backend';
-import { SeqPEEncoder } from '../src/encodings/seqpe/index';
-import { assignNamed, loadWeights, MANIFEST_FILE, readManifest, saveWeights, WeightsFile } from '../src/encodings/weights-io';
-import { diskFullAfter, failingCall, faultyFs, shortWrites } from './util/faulty-fs';
+import { initBackend } from '../../src/backend';
+import { SeqPEEncoder } from '../../src/encodings/seqpe/index';
+import { assignNamed, loadWeights, MANIFEST_FILE, readManifest, saveWeights, WeightsFile } from '../../src/encodings/weights-io';
+import { diskFullAfter, failingCall, faultyFs, shortWrites } from '../util/faulty-fs';
 
 let root: string;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ByteTokenizer, getTokenizer, registerTokenizer, tokenizerNames } from '../src/data/tokenizer';
-import { Rng } from '../src/util/rng';
+import { ByteTokenizer, getTokenizer, registerTokenizer, tokenizerNames } from '../../src/data/tokenizer';
+import { Rng } from '../../src/util/rng';
 
 /** A random well-formed string: code points from ASCII, Latin-1, the rest of the BMP (no surrogates) and astral planes. */
 function randomString(rng: Rng, maxLen: number): string {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initBackend } from '../src/backend';
-import { contrastiveLoss, distillationLoss, lossWeight, stopGradient, warmupFactor } from '../src/losses';
-import { Rng } from '../src/util/rng';
+import { initBackend } from '../../src/backend';
+import { contrastiveLoss, distillationLoss, lossWeight, stopGradient, warmupFactor } from '../../src/losses';
+import { Rng } from '../../src/util/rng';
 
 beforeAll(async () => {
   await initBackend();

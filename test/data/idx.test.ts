@@ -3,8 +3,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { describe, expect, it } from 'vitest';
-import { parseIdx, readIdxFile } from '../src/data/idx';
-import { DataError } from '../src/data/errors';
+import { parseIdx, readIdxFile } from '../../src/data/idx';
+import { DataError } from '../../src/data/errors';
 
 /** Header bytes written by hand: 0, 0, type, rank, then big-endian uint32 dims. */
 function header(type: number, dims: number[]): number[] {

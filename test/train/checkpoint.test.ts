@@ -9,17 +9,17 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { initBackend } from '../src/backend';
-import { SeqPE } from '../src/encodings/seqpe/index';
-import { NoPE } from '../src/encodings/none';
-import { CausalLM } from '../src/models/causal-lm';
-import { differingFields, loadCheckpoint, saveCheckpoint } from '../src/train/checkpoint';
-import { Trainer, train, type TrainConfig } from '../src/train/loop';
-import { lmTask } from '../src/train/tasks';
-import { Rng } from '../src/util/rng';
+import { initBackend } from '../../src/backend';
+import { SeqPE } from '../../src/encodings/seqpe/index';
+import { NoPE } from '../../src/encodings/none';
+import { CausalLM } from '../../src/models/causal-lm';
+import { differingFields, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint';
+import { Trainer, train, type TrainConfig } from '../../src/train/loop';
+import { lmTask } from '../../src/train/tasks';
+import { Rng } from '../../src/util/rng';
 import { spawnSync } from 'child_process';
-import { diskFullAfter, failingCall, faultyFs, shortWrites } from './util/faulty-fs';
-import { mountTinyTmpfs } from './util/tiny-tmpfs';
+import { diskFullAfter, failingCall, faultyFs, shortWrites } from '../util/faulty-fs';
+import { mountTinyTmpfs } from '../util/tiny-tmpfs';
 
 beforeAll(async () => {
   await initBackend();
@@ -385,8 +385,8 @@ describe('a full disk during training', () => {
     }
     try {
       const out = path.join(tiny.dir, 'run');
-      const tsx = path.join(__dirname, '..', 'node_modules', '.bin', 'tsx');
-      const cli = path.join(__dirname, '..', 'src', 'cli', 'train.ts');
+      const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+      const cli = path.join(__dirname, '..', '..', 'src', 'cli', 'train.ts');
       const r = spawnSync(tsx, [cli, '--task', 'lm', '--encoding', 'none', '--profile', 'quick', '--steps', '2', '--out', out], { encoding: 'utf8' });
       expect(r.status, r.stderr).toBe(1);
       expect(r.stderr).toContain(`writing ${path.join(out, 'checkpoint.bin')} failed: ENOSPC`);
