@@ -16,17 +16,18 @@ import { figuresDir, writeReports } from '../experiments/reports';
 import { describeRun, planRuns, runExperiments } from '../experiments/run';
 import { inShard, parseShard, shardPlan } from '../experiments/shard';
 import { closeRenderer } from '../report/render';
-import { helpText, parseArgs, type OptionSpec } from './args';
+import { CONFIG_OPTION, HELP_OPTION, helpText, parseArgs, runCli, UsageError, type OptionSpec } from './args';
 
 const OPTIONS: OptionSpec[] = [
-  { name: 'profile', type: 'string', help: `experiment size: ${PROFILE_NAMES.join(' | ')}`, default: 'small' },
-  { name: 'only', type: 'list', help: `experiments to run: ${EXPERIMENTS.map((e) => e.name).join(', ')}` },
+  { name: 'profile', type: 'string', choices: PROFILE_NAMES, help: `experiment size: ${PROFILE_NAMES.join(' | ')}`, default: 'small' },
+  { name: 'only', type: 'list', choices: EXPERIMENTS.map((e) => e.name), help: `experiments to run: ${EXPERIMENTS.map((e) => e.name).join(', ')}` },
   { name: 'fresh', type: 'flag', help: 'delete the selected runs’ cached results and checkpoints first' },
-  { name: 'workers', type: 'number', help: 'parallel worker processes (default: one per core, or SEQPE_WORKERS)' },
+  { name: 'workers', type: 'int', min: 1, help: 'parallel worker processes (default: one per core, or SEQPE_WORKERS)' },
   { name: 'no-report', type: 'flag', help: 'run the experiments but do not regenerate tables and figures' },
   { name: 'shard', type: 'string', help: 'run only shard i of n (1-based, e.g. 2/4) of the run grid, by config hash; see the README' },
   { name: 'list', type: 'flag', help: 'list the runs and whether they are cached, then exit' },
-  { name: 'help', type: 'flag', help: 'show this help' },
+  CONFIG_OPTION,
+  HELP_OPTION,
 ];
 
 async function main(): Promise<void> {
@@ -35,11 +36,16 @@ async function main(): Promise<void> {
     console.log(helpText('usage: npm run reproduce -- [options]', OPTIONS));
     return;
   }
-  if (args._.length) throw new Error(`unexpected argument(s) ${args._.join(' ')}; see --help`);
+  if (args._.length) throw new UsageError(`unexpected argument(s) ${args._.join(' ')}`);
   const profile = getProfile(String(args.profile));
   const names = (args.only as string[] | undefined) ?? EXPERIMENTS.map((e) => e.name);
   names.forEach(getExperiment); // validates the names before anything runs
-  const shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
+  let shard: ReturnType<typeof parseShard> | undefined;
+  try {
+    shard = args.shard === undefined ? undefined : parseShard(String(args.shard));
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   const info = await initBackend();
   console.log(`${describeBackend(info)}\nprofile: ${profile.name} — ${profile.caveat}`);
   if (profile.name === 'paper' && info.name !== 'tensorflow') {
@@ -74,8 +80,4 @@ async function main(): Promise<void> {
   console.log(`reproduce: done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 
-main().catch(async (e) => {
-  await closeRenderer().catch(() => undefined);
-  console.error(e instanceof Error ? e.message : e);
-  process.exit(1);
-});
+runCli('reproduce', main, closeRenderer);

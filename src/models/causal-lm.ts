@@ -16,6 +16,7 @@ import { dropout } from './dropout';
 import { ParamStore } from './params';
 import { adoptEncoding, applyEncoding, checkDims, checkInputAdd } from './shared';
 import type { ForwardOptions, ModelRun, TrainableModel } from './types';
+import { checkKeys, keysOf } from '../util/keys';
 
 export interface CausalLMConfig {
   vocab: number;
@@ -35,6 +36,8 @@ export interface CausalLMConfig {
 }
 
 export type ResolvedCausalLMConfig = Required<CausalLMConfig>;
+/** Every key a CausalLMConfig may have: a misspelt one is an error, not a default. */
+const CAUSAL_LM_KEYS = keysOf<CausalLMConfig>({ vocab: 1, dModel: 1, layers: 1, heads: 1, mlpRatio: 1, dropout: 1, attnDropout: 1, initStd: 1, seed: 1 });
 
 /**
  * Token ids on the host with their [batch, time] shape: the hot-path input. The ids are checked against the vocabulary
@@ -67,9 +70,10 @@ export class CausalLM implements TrainableModel {
   private readonly masks = new Map<number, tf.Tensor4D>();
 
   constructor(config: CausalLMConfig, encoding: PositionEncoding) {
+    checkKeys('CausalLM', config, CAUSAL_LM_KEYS);
     const c: ResolvedCausalLMConfig = { mlpRatio: 4, dropout: 0, attnDropout: 0, initStd: 0.02, ...config };
     checkDims('CausalLM', c);
-    if (!Number.isInteger(c.vocab) || c.vocab < 2) throw new Error(`CausalLM: vocab must be an integer ≥ 2, got ${c.vocab}`);
+    if (!Number.isInteger(c.vocab) || c.vocab < 2) throw new Error(`CausalLM: vocab must be an integer ≥ 2, got ${JSON.stringify(c.vocab)}`);
     if (encoding.dims === 2) throw new Error(`CausalLM: encoding '${encoding.name}' is 2-D only; a language model needs a 1-D encoding`);
     this.config = c;
     this.encoding = encoding;

@@ -4,18 +4,24 @@ import type { EncodingOutput, PositionEncoding, PositionLayout } from '../encodi
 import type { ParamStore } from './params';
 import type { ForwardOptions } from './types';
 
+/** A value as a message shows it: strings quoted, so '4' (a string) cannot pass for the number 4. */
+function show(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(v);
+}
+
 export function checkDims(model: string, c: { dModel: number; layers: number; heads: number; mlpRatio: number; dropout: number; attnDropout: number; initStd: number; seed: number }): void {
   for (const k of ['dModel', 'heads'] as const) {
-    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${model}: ${k} must be a positive integer, got ${c[k]}`);
+    if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`${model}: ${k} must be a positive integer, got ${show(c[k])}`);
   }
-  if (!Number.isInteger(c.layers) || c.layers < 0) throw new Error(`${model}: layers must be an integer ≥ 0, got ${c.layers}`);
+  // 0 layers is allowed on purpose: a model with no blocks is the probe that shows what reaches the output without attention.
+  if (!Number.isInteger(c.layers) || c.layers < 0) throw new Error(`${model}: layers must be an integer ≥ 0, got ${show(c.layers)}`);
   if (c.dModel % c.heads !== 0) throw new Error(`${model}: dModel ${c.dModel} is not divisible by heads ${c.heads}`);
-  if (!(c.mlpRatio > 0) || !Number.isInteger(Math.round(c.mlpRatio * c.dModel))) throw new Error(`${model}: mlpRatio must be > 0, got ${c.mlpRatio}`);
+  if (typeof c.mlpRatio !== 'number' || !(c.mlpRatio > 0) || !Number.isInteger(Math.round(c.mlpRatio * c.dModel))) throw new Error(`${model}: mlpRatio must be a number > 0, got ${show(c.mlpRatio)}`);
   for (const k of ['dropout', 'attnDropout'] as const) {
-    if (!(c[k] >= 0 && c[k] < 1)) throw new Error(`${model}: ${k} must be in [0, 1), got ${c[k]}`);
+    if (typeof c[k] !== 'number' || !(c[k] >= 0 && c[k] < 1)) throw new Error(`${model}: ${k} must be a number in [0, 1), got ${show(c[k])}`);
   }
-  if (!(c.initStd > 0) || !Number.isFinite(c.initStd)) throw new Error(`${model}: initStd must be a finite number > 0, got ${c.initStd}`);
-  if (!Number.isInteger(c.seed)) throw new Error(`${model}: seed must be an integer, got ${c.seed}`);
+  if (typeof c.initStd !== 'number' || !(c.initStd > 0) || !Number.isFinite(c.initStd)) throw new Error(`${model}: initStd must be a finite number > 0, got ${show(c.initStd)}`);
+  if (!Number.isInteger(c.seed)) throw new Error(`${model}: seed must be an integer, got ${show(c.seed)}`);
 }
 
 /**

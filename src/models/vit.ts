@@ -16,6 +16,7 @@ import { dropout } from './dropout';
 import { ParamStore } from './params';
 import { adoptEncoding, applyEncoding, checkDims, checkInputAdd } from './shared';
 import type { ForwardOptions, ModelRun, TrainableModel } from './types';
+import { checkKeys, keysOf } from '../util/keys';
 
 export interface ViTConfig {
   /** Training image side in pixels (square images); sets the default grid. */
@@ -39,6 +40,8 @@ export interface ViTConfig {
 }
 
 export type ResolvedViTConfig = Required<ViTConfig>;
+/** Every key a ViTConfig may have: a misspelt one is an error, not a default. */
+const VIT_KEYS = keysOf<ViTConfig>({ imageSize: 1, patchSize: 1, channels: 1, classes: 1, dModel: 1, layers: 1, heads: 1, mlpRatio: 1, dropout: 1, attnDropout: 1, initStd: 1, seed: 1 });
 
 export interface ViTLossResult {
   loss: tf.Scalar;
@@ -65,13 +68,14 @@ export class ViT implements TrainableModel {
   private readonly scale: tf.Scalar;
 
   constructor(config: ViTConfig, encoding: PositionEncoding) {
+    checkKeys('ViT', config, VIT_KEYS);
     const c: ResolvedViTConfig = { channels: 1, mlpRatio: 4, dropout: 0, attnDropout: 0, initStd: 0.02, ...config };
     checkDims('ViT', c);
     for (const k of ['imageSize', 'patchSize', 'channels'] as const) {
-      if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`ViT: ${k} must be a positive integer, got ${c[k]}`);
+      if (!Number.isInteger(c[k]) || c[k] < 1) throw new Error(`ViT: ${k} must be a positive integer, got ${JSON.stringify(c[k])}`);
     }
     if (c.imageSize % c.patchSize !== 0) throw new Error(`ViT: imageSize ${c.imageSize} is not a multiple of patchSize ${c.patchSize}`);
-    if (!Number.isInteger(c.classes) || c.classes < 2) throw new Error(`ViT: classes must be an integer ≥ 2, got ${c.classes}`);
+    if (!Number.isInteger(c.classes) || c.classes < 2) throw new Error(`ViT: classes must be an integer ≥ 2, got ${JSON.stringify(c.classes)}`);
     if (encoding.dims === 1) throw new Error(`ViT: encoding '${encoding.name}' is 1-D only; the ViT lays patches on a 2-D grid`);
     this.config = c;
     this.encoding = encoding;

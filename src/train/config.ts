@@ -1,6 +1,7 @@
 /** What a training run is told: its length, seed, optimiser, schedule, clipping, checkpoints and progress. */
 import type { ProgressOptions, StepReport } from './progress';
 import { checkSchedule, type ScheduleKind } from './schedule';
+import { checkKeys, keysOf } from '../util/keys';
 
 export interface TrainConfig {
   /** Total updates of the run; a resumed run continues up to this number. */
@@ -41,7 +42,26 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** Every key a TrainConfig may have (typed against the interface, so the list cannot drift from it). */
+const TRAIN_KEYS = keysOf<TrainConfig>({
+  steps: 1, seed: 1, lr: 1, peLr: 1, weightDecay: 1, beta1: 1, beta2: 1, eps: 1, schedule: 1, clip: 1, checkpoint: 1, resumeFrom: 1, progress: 1, meta: 1,
+});
+const SCHEDULE_KEYS = keysOf<NonNullable<TrainConfig['schedule']>>({ kind: 1, warmupSteps: 1, minRatio: 1, warmupInitRatio: 1, totalSteps: 1 });
+const CLIP_KEYS = keysOf<NonNullable<TrainConfig['clip']>>({ main: 1, pe: 1 });
+const CHECKPOINT_KEYS = keysOf<NonNullable<TrainConfig['checkpoint']>>({ path: 1, every: 1 });
+const PROGRESS_KEYS = keysOf<ProgressOptions>({ every: 1, mode: 1, stream: 1, jsonl: 1, onStep: 1 });
+
 export function checkConfig(c: TrainConfig): void {
+  // A misspelt key (`warmupStep`, `clip.mian`) would otherwise leave its setting at the default without a word.
+  checkKeys('train', c, TRAIN_KEYS);
+  if (c.schedule) checkKeys('train', c.schedule, SCHEDULE_KEYS, 'schedule');
+  if (c.clip) checkKeys('train', c.clip, CLIP_KEYS, 'clip');
+  if (c.checkpoint) checkKeys('train', c.checkpoint, CHECKPOINT_KEYS, 'checkpoint');
+  if (c.progress) checkKeys('train', c.progress, PROGRESS_KEYS, 'progress');
+  for (const k of ['steps', 'seed', 'lr', 'peLr', 'weightDecay', 'beta1', 'beta2', 'eps'] as const) {
+    const v = c[k];
+    if (v !== undefined && typeof v !== 'number') throw new Error(`train: ${k} is ${JSON.stringify(v)} (a ${typeof v}); expected a number`);
+  }
   if (!Number.isInteger(c.steps) || c.steps < 1) throw new Error(`train: steps must be an integer ≥ 1, got ${c.steps}`);
   if (!Number.isInteger(c.seed)) throw new Error(`train: seed must be an integer, got ${c.seed}`);
   for (const [k, v] of [['lr', c.lr], ['peLr', c.peLr ?? c.lr]] as const) {

@@ -23,6 +23,7 @@
  * LM setting (d = outDim = 768, 5 digits) and 3 704 064 for ViT-S (d = outDim = 384, 2-D, 2 digits per axis).
  */
 import { specFor } from '../../positions/digits';
+import { checkKeys, keysOf } from '../../util/keys';
 
 export type SeqPEAttention = 'causal' | 'bidirectional';
 /** 'full': every token; 'prefix': shared digit prefixes once (causal only); 'auto': prefix when causal. */
@@ -72,15 +73,22 @@ export interface SeqPEEncoderConfig {
 export type ResolvedEncoderConfig = Required<SeqPEEncoderConfig>;
 
 function checkPositiveInt(v: number, what: string): void {
-  if (!Number.isInteger(v) || v < 1) throw new Error(`SeqPEEncoder: ${what} must be a positive integer, got ${v}`);
+  if (!Number.isInteger(v) || v < 1) throw new Error(`SeqPEEncoder: ${what} must be a positive integer, got ${JSON.stringify(v)}`);
 }
 
 function checkRate(v: number, what: string): void {
-  if (!(v >= 0 && v < 1)) throw new Error(`SeqPEEncoder: ${what} must be in [0, 1), got ${v}`);
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new Error(`SeqPEEncoder: ${what} must be a number in [0, 1), got ${JSON.stringify(v)}`);
 }
+
+/** Every key a SeqPEEncoderConfig may have (typed against it, so the list cannot drift). */
+const ENCODER_KEYS = keysOf<SeqPEEncoderConfig>({
+  seed: 1, base: 1, dims: 1, maxPosition: 1, width: 1, layers: 1, heads: 1, mlpRatio: 1, attention: 1, maskPadding: 1, outDim: 1,
+  temperature: 1, residDropout: 1, attnDropout: 1, lnEps: 1, initStd: 1, truncatedInit: 1, path: 1, evalChunk: 1,
+});
 
 /** Fills in the spec §1.2 defaults and checks every value. */
 export function resolveEncoderConfig(c: SeqPEEncoderConfig): ResolvedEncoderConfig {
+  checkKeys('SeqPEEncoder', c, ENCODER_KEYS); // a misspelt key (`widht`) must not leave the width at its default
   if (!Number.isInteger(c.seed)) throw new Error(`SeqPEEncoder: seed must be an integer, got ${c.seed}`);
   const dims = c.dims ?? 1;
   const width = c.width ?? 768;

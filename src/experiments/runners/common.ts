@@ -1,5 +1,4 @@
 /** Pieces every runner shares: the trainer config, similarity-map summaries, result files. */
-import * as fs from 'fs';
 import * as path from 'path';
 import type { PositionEncoding, PositionLayout, ModelDims } from '../../encodings/types';
 import { layoutPositions } from '../../encodings/types';
@@ -7,6 +6,8 @@ import { distanceAwareness, similarityMap, SimilarityMap, SimilaritySource } fro
 import type { TrainConfig } from '../../train/loop';
 import type { MethodSpec, RunConfig } from '../configs';
 import { checkResult } from '../result-check';
+import { checkRunConfig } from '../config-check';
+import { parseJsonFile } from '../../util/json-file';
 import { writeFileAtomic } from '../cache';
 
 export interface TrainSettings {
@@ -78,6 +79,10 @@ export function writeResult(dir: string, result: { kind: RunConfig['kind'] }): v
   writeFileAtomic(file, JSON.stringify(result, null, 1));
 }
 
-export function readConfig<T>(dir: string): T {
-  return JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')) as T;
+/** A run folder's config.json, checked (config-check.ts: known keys, typed values) before anything is built from it. */
+export function readConfig<T extends RunConfig = RunConfig>(dir: string): T {
+  const file = path.join(dir, 'config.json');
+  const value = parseJsonFile(file);
+  checkRunConfig(value, file);
+  return value as T;
 }
