@@ -81,6 +81,27 @@ export function saveWeights(dir: string, tensors: NamedTensors, meta?: unknown, 
   }
 }
 
+/**
+ * A manifest may name only plain files inside its own folder: a crafted model.json must not make the loader read
+ * `../../etc/passwd`, an absolute path, a file in a sub-folder, or a symlink that leads out of the folder.
+ */
+function checkDataPath(dir: string, file: string, p: unknown): void {
+  const bad = (why: string): never => {
+    throw new Error(`loadWeights: ${file} names data file ${JSON.stringify(p)}, ${why}; a weights manifest may name only files in its own folder`);
+  };
+  if (typeof p !== 'string' || p === '') return bad('which is not a file name');
+  if (path.isAbsolute(p) || path.win32.isAbsolute(p)) bad('an absolute path');
+  if (/[\\/]/.test(p)) bad('a path with a separator');
+  if (p === '.' || p === '..' || p.includes('\0')) bad('not a file name');
+  const f = path.join(dir, p);
+  if (fs.existsSync(f)) {
+    const real = fs.realpathSync(f);
+    const home = fs.realpathSync(dir);
+    if (path.dirname(real) !== home) bad(`a link to ${real}, outside ${home}`);
+    if (!fs.statSync(real).isFile()) bad('not a plain file');
+  }
+}
+
 /** Reads and validates model.json of `dir`. */
 export function readManifest(dir: string): WeightsFile {
   const file = path.join(dir, MANIFEST_FILE);
@@ -98,6 +119,7 @@ export function readManifest(dir: string): WeightsFile {
     if (!g || !Array.isArray(g.paths) || !Array.isArray(g.weights)) {
       throw new Error(`loadWeights: ${file}: every weightsManifest group needs "paths" and "weights" arrays`);
     }
+    for (const p of g.paths) checkDataPath(dir, file, p);
     for (const w of g.weights as Array<WeightEntry & { quantization?: unknown }>) {
       if (typeof w.name !== 'string' || !Array.isArray(w.shape) || !w.shape.every((s) => Number.isInteger(s) && s >= 0)) {
         throw new Error(`loadWeights: ${file}: malformed weight entry ${JSON.stringify(w)}`);

@@ -9,7 +9,7 @@ import type { Profile } from './profiles';
 import type { LmRunConfig, QaRunConfig, RunConfig, VitRunConfig } from './configs';
 import { lmSeqpe, lmRunConfig, vitMethods, vitRunConfig } from './configs';
 import { EXPERIMENTS, getExperiment } from './catalog';
-import { readJson, runDir } from './cache';
+import { readRunResult, runDir } from './cache';
 import type { LmResult } from './runners/lm';
 import type { QaResult } from './runners/qa';
 import type { VitResult } from './runners/vit';
@@ -24,11 +24,18 @@ export function figuresDir(p: Profile): string {
   return process.env.SEQPE_FIGURES_DIR ? path.resolve(process.env.SEQPE_FIGURES_DIR, p.name) : projectPath('figures', p.name);
 }
 
+/**
+ * A run's cached result, validated (cache.ts readRunResult → result-check.ts): a missing or damaged result.json is an
+ * error naming the file and what is wrong with it, never a table cell of null or NaN. `npm run reproduce` plans such a
+ * run again (run.ts planRuns), so the message says so.
+ */
 function result<T>(cfg: RunConfig): T {
-  const file = path.join(runDir(cfg.kind, cfg), 'result.json');
-  const r = readJson<T>(file);
-  if (!r) throw new Error(`missing result ${file} (${cfg.kind} · ${cfg.method.label} · seed ${cfg.seed}); run the experiment first`);
-  return r;
+  const dir = runDir(cfg.kind, cfg);
+  const r = readRunResult<T>(dir, cfg.kind);
+  const what = `${cfg.kind} · ${cfg.method.label} · seed ${cfg.seed}`;
+  if (r.status === 'missing') throw new Error(`missing result ${r.file} (${what}); run the experiment first`);
+  if (r.status === 'invalid') throw new Error(`damaged result ${r.file} (${what}): ${r.problem}; not rendered. npm run reproduce trains that run again`);
+  return r.result;
 }
 
 export interface ReportOutput {
@@ -229,10 +236,17 @@ function readLog(cfg: RunConfig): Array<Record<string, number>> {
   const file = path.join(runDir(cfg.kind, cfg), 'log.jsonl');
   if (!fs.existsSync(file)) throw new Error(`missing training log ${file}`);
   const byStep = new Map<number, Record<string, number>>();
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) if (line.trim()) {
-    const r = JSON.parse(line) as Record<string, number>;
+  fs.readFileSync(file, 'utf8').split('\n').forEach((line, i) => {
+    if (!line.trim()) return;
+    let r: Record<string, number>;
+    try {
+      r = JSON.parse(line) as Record<string, number>;
+    } catch (e) {
+      throw new Error(`${file}:${i + 1}: unreadable log line (${(e as Error).message})`);
+    }
+    if (!Number.isSafeInteger(r?.step)) throw new Error(`${file}:${i + 1}: log line has step ${JSON.stringify(r?.step)}; expected an integer`);
     byStep.set(r.step, r); // a resumed run may log a step twice; keep the last
-  }
+  });
   return [...byStep.values()].sort((a, b) => a.step - b.step);
 }
 

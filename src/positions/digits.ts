@@ -36,7 +36,9 @@ function checkBase(base: number): void {
 }
 
 function checkCoord(v: number, where: string): void {
-  if (typeof v !== 'number' || Number.isNaN(v)) throw new Error(`${where}: position coordinate is NaN or not a number (${String(v)})`);
+  if (typeof v !== 'number' || Number.isNaN(v)) {
+    throw new Error(`${where}: position coordinate is ${typeof v === 'number' ? 'NaN' : `${JSON.stringify(v)} (a ${typeof v})`}; expected a whole number`);
+  }
   if (!Number.isFinite(v)) throw new Error(`${where}: position coordinate ${v} is not finite`);
   if (!Number.isInteger(v)) throw new Error(`${where}: position coordinate ${v} is not an integer`);
   if (v < 0) throw new Error(`${where}: position coordinate ${v} is negative; positions are ≥ 0`);
@@ -166,7 +168,14 @@ export function encodeBatch(positions: readonly Position[], spec: DigitSpec): Di
         `mixed dimensionality in one batch: position ${r} ${JSON.stringify(p)} has ${n} dimension(s), position 0 has ${firstDims}`,
       );
     }
-    const ds = toDigits(p, spec);
+    let ds: number[];
+    try {
+      ds = toDigits(p, spec);
+    } catch (e) {
+      // name the batch index: "position: … is NaN" alone does not say which of thousands of positions it was
+      const show = (x: unknown): string => (typeof x === 'number' ? String(x) : JSON.stringify(x));
+      throw new Error(`positions[${r}] = ${Array.isArray(p) ? `[${p.map(show).join(', ')}]` : show(p)}: ${(e as Error).message}`);
+    }
     ids.set(ds, r * seqLen);
     for (let d = 0; d < spec.dims; d++) {
       let leading = true;

@@ -141,8 +141,20 @@ export function tableToCsv(input: TableInput): string {
   return lines.join('\n') + '\n';
 }
 
-function mdEscape(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
+/**
+ * A cell as inert Markdown text: `\`, `|` and backticks are backslash-escaped (a `|` would split the cell, a backtick open
+ * code), `&`, `<` and `>` become entities (GitHub renders raw HTML in tables, so a `<script>` label must arrive as text),
+ * and a line break becomes `<br>`, the one tag this writer emits on purpose.
+ */
+export function mdEscape(s: string): string {
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/`/g, '\\`')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/\r\n|\r|\n/g, '<br>');
 }
 
 /** A GitHub-flavoured Markdown table (numeric columns right-aligned), trailing newline. */
@@ -158,8 +170,9 @@ export function tableToMarkdown(input: TableInput, o: FormatOptions = {}): strin
   ].join('\n') + '\n';
 }
 
-function htmlEscape(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+/** Text as inert HTML (element content or a quoted attribute value). */
+export function htmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 /** An HTML <table> (numeric columns right-aligned), optional caption. */
