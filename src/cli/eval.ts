@@ -84,7 +84,7 @@ export function checkAgainstCheckpoint(dir: string, cfg: RunConfig, id: Checkpoi
 }
 
 /** The model config.json describes, checked field by field against the shape the checkpoint was saved from. */
-function buildChecked(dir: string, cfg: RunConfig, id: CheckpointIdentity): TrainableModel {
+export function buildChecked(dir: string, cfg: RunConfig, id: CheckpointIdentity): TrainableModel {
   const model = cfg.kind === 'vit' ? buildVit(cfg) : buildLm(cfg.kind === 'lm' ? cfg : { ...cfg.base, method: cfg.method });
   const diffs = differingFields(id.model, model.describe());
   if (diffs.length) {
