@@ -167,7 +167,9 @@ function checkCoherence(what: string, c: RunConfig): void {
   if (c.kind === 'vit') {
     const { nativeSize, patch } = c.data;
     if (nativeSize % patch !== 0) throw new Error(`${what}: data.patch ${patch} does not divide data.nativeSize ${nativeSize}`);
-    for (const [i, s] of c.eval.sizes.entries()) if (s % patch !== 0) throw new Error(`${what}: eval.sizes[${i}] ${s} is not a multiple of data.patch ${patch}`);
+    c.eval.sizes.forEach((s, i) => {
+      if (s % patch !== 0) throw new Error(`${what}: eval.sizes[${i}] ${s} is not a multiple of data.patch ${patch}`);
+    });
     if (c.train.warmup >= c.train.steps) throw new Error(`${what}: train.warmup ${c.train.warmup} is not below train.steps ${c.train.steps}`);
     const grid = (nativeSize / patch) ** 2;
     if (enc.name === 'seqpe' && enc.encoder?.maxPosition !== undefined && enc.encoder.maxPosition < grid) {

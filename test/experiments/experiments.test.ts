@@ -96,7 +96,7 @@ describe('worker pool', () => {
         ],
         { concurrency: 2, onEvent: (e) => events.push(`${e.type}:${e.job.id}`) },
       ),
-    ).rejects.toThrow(/bad run .* failed with exit code 1[\s\S]*unknown run kind "bogus"/);
+    ).rejects.toThrow(/bad run .* failed with exit code 1[\s\S]*config\.json: kind is \\?"bogus\\?"; expected one of lm, qa, vit/);
     expect(events).toEqual(['start:bad', 'fail:bad']);
     await expect(runPool([{ id: 'a', dir: bad, label: 'a', dependsOn: ['zzz'] }])).rejects.toThrow(/depends on unknown job zzz/);
   }, 60_000);
