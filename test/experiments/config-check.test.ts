@@ -124,8 +124,8 @@ describe('model and encoder constructors', () => {
     ['encoder layers 0', () => new SeqPEEncoder({ seed: 0, width: 8, heads: 2, layers: 0 }), 'SeqPEEncoder: layers must be a positive integer, got 0'],
     ['encoder heads 0', () => new SeqPEEncoder({ seed: 0, width: 8, heads: 0 }), 'SeqPEEncoder: heads must be a positive integer, got 0'],
     ['encoder width not divisible', () => new SeqPEEncoder({ seed: 0, width: 10, heads: 4 }), 'SeqPEEncoder: width 10 is not divisible by heads 4'],
-    ['encoder dropout −0.5', () => new SeqPEEncoder({ seed: 0, width: 8, heads: 2, residDropout: -0.5 }), 'SeqPEEncoder: residDropout must be a number in [0, 1), got -0.5'],
-    ['encoder attnDropout 1', () => new SeqPEEncoder({ seed: 0, width: 8, heads: 2, attnDropout: 1 }), 'SeqPEEncoder: attnDropout must be a number in [0, 1), got 1'],
+    ['encoder dropout −0.5', () => new SeqPEEncoder({ seed: 0, width: 8, heads: 2, residDropout: -0.5 }), 'SeqPEEncoder: residDropout must be in [0, 1), got -0.5'],
+    ['encoder attnDropout 1', () => new SeqPEEncoder({ seed: 0, width: 8, heads: 2, attnDropout: 1 }), 'SeqPEEncoder: attnDropout must be in [0, 1), got 1'],
     ['encoder max position 0', () => new SeqPEEncoder({ seed: 0, width: 8, heads: 2, maxPosition: 0 }), 'maxPosition must be an integer ≥ 1 (exclusive upper bound), got 0'],
     ['encoder unknown key', () => new SeqPEEncoder({ seed: 0, widht: 8 } as never), 'SeqPEEncoder: unknown key "widht" (did you mean "width"?)'],
   ];

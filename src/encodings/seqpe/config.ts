@@ -77,7 +77,7 @@ function checkPositiveInt(v: number, what: string): void {
 }
 
 function checkRate(v: number, what: string): void {
-  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new Error(`SeqPEEncoder: ${what} must be a number in [0, 1), got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !(v >= 0 && v < 1)) throw new Error(`SeqPEEncoder: ${what} must be in [0, 1), got ${JSON.stringify(v)}`);
 }
 
 /** Every key a SeqPEEncoderConfig may have (typed against it, so the list cannot drift). */
