@@ -34,6 +34,7 @@ export * from './experiments/catalog';
 export * from './experiments/cache';
 export * from './experiments/run';
 export * from './experiments/reports';
+export * from './experiments/run-weights';
 export * from './experiments/runners/lm';
 // A QA run's result is QaRunResult here (eval/qa's QaResult is one evaluation).
 export { runQa, type QaLengthResult, type QaResult as QaRunResult } from './experiments/runners/qa';
