@@ -12,6 +12,8 @@
 // on the language-modelling task of chapter 5, scored by perplexity from T to the longest evaluation length.
 //
 // Then the training curves: what the task loss, L_δ and L_OOD do during training.
+//
+// **Run time:** about 1 min when every run of the experiment is cached in `results/` (training the missing runs instead takes hours: see the README) at the `small` profile on this project's machine (2 shared cores of an AMD EPYC, wasm engine).
 
 // %%
 import * as fs from 'fs';
@@ -23,7 +25,7 @@ import {
   logLoss, startChapter,
 } from './src/index';
 
-const { profile, showSavedFigure } = await startChapter();
+const { profile, showSavedFigure } = await startChapter({ committed: 'small' });
 
 // %% [markdown]
 // ## Re-running
@@ -276,3 +278,16 @@ showMarkdown(lines.join('\n'));
 // %%
 await closeRenderer();
 console.log(`done; tensors alive: ${tf.memory().numTensors}`);
+
+// %% [markdown]
+// ## Try it
+//
+// **The digit-base ablation's sequence lengths.** The base-2 and base-16 ablations write the same positions with
+// more or fewer digits. Predict the number of digits each base needs for the LM's position range, then run.
+// (Instant.)
+
+// %%
+{
+  const range = profile.lm.seqpeMaxPosition;
+  for (const base of [2, 10, 16]) console.log(`base ${base}: ${digitCount(range, base)} digits for positions below ${range}`);
+}
