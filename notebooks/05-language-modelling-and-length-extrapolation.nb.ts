@@ -20,7 +20,7 @@
 // This chapter states the protocol precisely, looks at what each encoding does at a length it never saw, runs the
 // `lm-extrapolation` experiment (or reuses its cached runs), and measures how each method degrades.
 //
-// **Run time:** about 1 min when every run of the experiment is cached in `results/` (training the missing runs instead takes hours: see the README) at the `small` profile on this project's machine (2 shared cores of an AMD EPYC, wasm engine).
+// **Run time:** not measured at the `small` profile yet (its runs were still training when this line was written). With every run of the experiment cached in `results/`, the cells only read results and draw; a missing run is trained first, which takes hours at `small` (see the README).
 
 // %%
 import * as fs from 'fs';

@@ -17,7 +17,7 @@
 // the haystack. Each LM from chapter 5 is fine-tuned at 2T and evaluated at 2T…32T (1×…16× the fine-tuning length), as
 // in the paper (the quick profile, whose T is only 32, fine-tunes at the task's minimum length of 128 = 4T instead).
 //
-// **Run time:** about 1 min when every run of the experiment is cached in `results/` (training the missing runs instead takes hours: see the README) at the `small` profile on this project's machine (2 shared cores of an AMD EPYC, wasm engine).
+// **Run time:** not measured at the `small` profile yet (its runs were still training when this line was written). With every run of the experiment cached in `results/`, the cells only read results and draw; a missing run is trained first, which takes hours at `small` (see the README).
 
 // %%
 import * as path from 'path';

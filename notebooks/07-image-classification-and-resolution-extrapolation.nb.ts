@@ -16,7 +16,7 @@
 // **Ours**: MNIST digits at their native 28 px in 4 px patches, a **7×7 grid**, evaluated on the test digits resized
 // to 28…84 px, i.e. **7×7 up to 21×21** patches — 3× per side, the same ratio as 224 → 672.
 //
-// **Run time:** about 1 min when every run of the experiment is cached in `results/` (training the missing runs instead takes hours: see the README) at the `small` profile on this project's machine (2 shared cores of an AMD EPYC, wasm engine).
+// **Run time:** not measured at the `small` profile yet (its runs were still training when this line was written). With every run of the experiment cached in `results/`, the cells only read results and draw; a missing run is trained first, which takes hours at `small` (see the README).
 
 // %%
 import * as path from 'path';

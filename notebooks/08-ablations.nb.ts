@@ -13,7 +13,7 @@
 //
 // Then the training curves: what the task loss, L_δ and L_OOD do during training.
 //
-// **Run time:** about 1 min when every run of the experiment is cached in `results/` (training the missing runs instead takes hours: see the README) at the `small` profile on this project's machine (2 shared cores of an AMD EPYC, wasm engine).
+// **Run time:** not measured at the `small` profile yet (its runs were still training when this line was written). With every run of the experiment cached in `results/`, the cells only read results and draw; a missing run is trained first, which takes hours at `small` (see the README).
 
 // %%
 import * as fs from 'fs';
