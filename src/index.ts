@@ -85,7 +85,7 @@ export async function startChapter(o: ChapterOptions = {}): Promise<Chapter> {
     scratch = true;
   }
   console.log(describeBackend(backend));
-  const from = env && env.trim() !== '' ? `SEQPE_PROFILE=${env}` : 'the profile this chapter was committed at';
+  const from = profile.name === committed ? 'the profile this chapter was committed at' : `SEQPE_PROFILE=${env}`;
   console.log(`profile: ${profile.name} (${from}) — ${profile.caveat}`);
   if (scratch) {
     const rel = (p: string) => path.relative(PROJECT_ROOT, p) || '.';

@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
+import { spawnSync } from 'child_process';
 import { initBackend } from '../../src/backend';
 import { getProfile } from '../../src/experiments/profiles';
 import { lmRunConfig, lmSeqpe, type LmRunConfig } from '../../src/experiments/configs';
@@ -121,5 +122,28 @@ describe('run weights: checkpoint → weights.safetensors → a fresh model', ()
     expect(() => loadRunWeights(dir, other)).toThrow(/setWeights: names do not match the model; missing: blocks\.1\./);
     expect(() => exportRunWeights(fs.mkdtempSync(path.join(os.tmpdir(), 'no-run-')))).toThrow(/config\.json is missing/);
     for (const m of [model, other]) { m.encoding.dispose(); m.dispose(); }
+  });
+
+  it('scripts/export-weights.ts exports every finished run with a checkpoint, skips the rest and up-to-date files', async () => {
+    const { dir } = await trainedRun();
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'results-'));
+    fs.mkdirSync(path.join(root, 'runs'));
+    const run = path.join(root, 'runs', 'lm-test');
+    fs.renameSync(dir, run);
+    fs.writeFileSync(path.join(run, 'result.json'), '{}');
+    fs.mkdirSync(path.join(root, 'runs', 'lm-unfinished'));
+    const tsx = path.join(__dirname, '..', '..', 'node_modules', '.bin', 'tsx');
+    const script = path.join(__dirname, '..', '..', 'scripts', 'export-weights.ts');
+    const env = { ...process.env, SEQPE_RESULTS_DIR: root };
+    const first = spawnSync(tsx, [script], { encoding: 'utf8', env });
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/wrote .*lm-test\/weights\.safetensors: \d+ tensors, step 4/);
+    expect(first.stdout).toMatch(/skip .*lm-unfinished: no checkpoint\.bin/);
+    expect(hasRunWeights(run)).toBe(true);
+    const second = spawnSync(tsx, [script], { encoding: 'utf8', env });
+    expect(second.stdout).toMatch(/up to date .*lm-test/);
+    const named = spawnSync(tsx, [script, path.join(root, 'runs', 'lm-unfinished')], { encoding: 'utf8', env });
+    expect(named.status).toBe(1);
+    expect(named.stderr).toMatch(/lm-unfinished: no checkpoint\.bin/);
   });
 });
