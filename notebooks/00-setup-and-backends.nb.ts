@@ -28,7 +28,7 @@
 // This first chapter checks the machinery: which TensorFlow.js engine runs, a tiny computation we can verify by hand, a
 // table, and an inline figure.
 //
-// **Run time:** about 1 min at the `small` profile on this project's machine (2 shared cores of an AMD EPYC, wasm engine).
+// **Run time:** about 5 min (281 s measured 2026-12-02 at the `small` profile by `npm run notebooks` on this project's machine: 2 cores of an AMD EPYC, wasm engine, shared with a running reproduction; less on an idle machine).
 
 // %% [markdown]
 // ## The engine

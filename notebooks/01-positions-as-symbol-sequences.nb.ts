@@ -19,7 +19,7 @@
 // the digits, and what happens with inputs that cannot be written. Everything below calls `src/positions/digits.ts`;
 // nothing here needs TensorFlow. The encoder that reads these sequences is the subject of chapter 2.
 //
-// **Run time:** under 1 min at the `small` profile on this project's machine (2 shared cores of an AMD EPYC, wasm engine).
+// **Run time:** about 5 min (275 s measured 2026-12-02 at the `small` profile by `npm run notebooks` on this project's machine: 2 cores of an AMD EPYC, wasm engine, shared with a running reproduction; less on an idle machine).
 
 // %%
 import {
