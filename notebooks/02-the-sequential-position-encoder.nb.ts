@@ -24,7 +24,7 @@
 // positions **before any training**, and measure the two mechanisms that make it cheap: de-duplication with an
 // evaluation cache, and prefix sharing.
 //
-// **Run time:** about 3 min on this project's machine when it is otherwise idle (2 cores of an AMD EPYC, wasm engine), and 14 min (830 s, measured 2026-12-02 by `npm run notebooks` at the `small` profile) while it was shared with a running reproduction; most of it is the timing of the two encoder paths.
+// **Run time:** 14 min (830 s, measured 2026-12-02 by `npm run notebooks` at the `small` profile on this project's machine: 2 cores of an AMD EPYC, wasm engine, shared with a running reproduction); less on an idle machine. Most of it is the timing of the two encoder paths.
 
 // %%
 import * as tf from '@tensorflow/tfjs';

@@ -20,7 +20,7 @@
 // sampler), checks the label rule and the loss, and then trains an encoder on L_δ alone to see what it does — inside
 // the range of positions it was trained on and far beyond it.
 //
-// **Run time:** about 6 min on this project's machine when it is otherwise idle (2 cores of an AMD EPYC, wasm engine; the three trainings took 212 s in the previous execution), and 36 min (2 155 s, measured 2026-12-02 by `npm run notebooks` at the `small` profile) while it was shared with a running reproduction.
+// **Run time:** 36 min (2 155 s, measured 2026-12-02 by `npm run notebooks` at the `small` profile on this project's machine: 2 cores of an AMD EPYC, wasm engine, shared with a running reproduction); on the same machine with less load the three trainings took 212 s instead of 1 742 s (previous execution), so expect well under 10 min there.
 
 // %%
 import * as tf from '@tensorflow/tfjs';
