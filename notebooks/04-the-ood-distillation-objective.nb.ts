@@ -22,7 +22,7 @@
 // builds the pairs, computes the loss by hand on Fig. 1's example, and then trains two encoders from the same seed —
 // one with L_δ alone, one with L_δ + L_OOD — to see what the extra loss changes beyond the trained range.
 //
-// **Run time:** about 15 min (six encoder trainings of 1 500 steps and one of 800) at the `small` profile on this project's machine (2 shared cores of an AMD EPYC, wasm engine).
+// **Run time:** not re-measured since this chapter gained its progress display: in its previous execution at the `small` profile (2026-12-02, this project's machine: 2 cores of an AMD EPYC, wasm engine) the six encoder trainings took 730 s; chapter 03's trainings ran 8× slower while the machine was shared with a reproduction, so allow up to about 2 hours then.
 
 // %%
 import * as tf from '@tensorflow/tfjs';

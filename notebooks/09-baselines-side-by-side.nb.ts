@@ -13,7 +13,7 @@
 // The encodings are built with `createEncoding(spec, model, seed)`, the same factory the training code uses, for a
 // model of width 64 with 4 heads (head dimension 16) and 2 layers.
 //
-// **Run time:** about 2 min at the `small` profile on this project's machine (2 shared cores of an AMD EPYC, wasm engine).
+// **Run time:** 6.5 min (387 s, measured 2026-12-02 by `npm run notebooks` at the `small` profile on this project's machine: 2 cores of an AMD EPYC, wasm engine, shared with a running reproduction); less on an idle machine.
 
 // %%
 import * as tf from '@tensorflow/tfjs';
