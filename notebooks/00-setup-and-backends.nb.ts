@@ -27,6 +27,8 @@
 //
 // This first chapter checks the machinery: which TensorFlow.js engine runs, a tiny computation we can verify by hand, a
 // table, and an inline figure.
+//
+// **Run time:** about 5 min (281 s measured 2026-12-02 at the `small` profile by `npm run notebooks` on this project's machine: 2 cores of an AMD EPYC, wasm engine, shared with a running reproduction; less on an idle machine).
 
 // %% [markdown]
 // ## The engine
@@ -42,7 +44,7 @@ import {
   closeRenderer, Rng, normalArray, startChapter,
 } from './src/index';
 
-const { backend, profile } = await startChapter();
+const { backend, profile } = await startChapter({ committed: 'small' });
 
 // %% [markdown]
 // To force an engine, set `SEQPE_BACKEND` to `tensorflow`, `wasm` or `cpu` before the kernel starts, for example
@@ -171,3 +173,24 @@ await showFigure(timingFigure, { width: 900, height: 380 });
 // %%
 await closeRenderer();
 console.log(`done; tensors alive: ${tf.memory().numTensors}`);
+
+// %% [markdown]
+// ## Try it
+//
+// **Predict, then run.** Change `B2` below. Before running, write down `A·B2` and the gradient of the sum of its
+// entries with respect to `A`: by the rule above, every row of the gradient is the row sums of `B2`. The cell prints
+// both and says whether your prediction (`predicted`) was right. (Seconds.)
+
+// %%
+{
+  const B2 = [[2, 0], [0, 3], [1, -1]];
+  const predicted = { product: [[5, 3], [14, 9]], gradRow: [2, 3, 0] }; // edit after changing B2
+  const [p2, g2] = tf.tidy(() => {
+    const A = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
+    const B = tf.tensor2d(B2);
+    return [matMul(A, B).arraySync() as number[][], tf.grad((a: tf.Tensor) => matMul(a, B).sum())(A).arraySync() as number[][]];
+  });
+  console.log('A·B2 =', JSON.stringify(p2), ' d(ΣAB2)/dA =', JSON.stringify(g2));
+  const ok = JSON.stringify(p2) === JSON.stringify(predicted.product) && g2.every((r) => JSON.stringify(r) === JSON.stringify(predicted.gradRow));
+  console.log(ok ? 'your prediction was right' : 'not what you predicted: recompute by hand (rows of A times columns of B2)');
+}

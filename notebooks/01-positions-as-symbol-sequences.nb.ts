@@ -18,6 +18,8 @@
 // This chapter is only about the writing: how many digits, how the padding works, what ids the encoder receives besides
 // the digits, and what happens with inputs that cannot be written. Everything below calls `src/positions/digits.ts`;
 // nothing here needs TensorFlow. The encoder that reads these sequences is the subject of chapter 2.
+//
+// **Run time:** about 5 min (275 s measured 2026-12-02 at the `small` profile by `npm run notebooks` on this project's machine: 2 cores of an AMD EPYC, wasm engine, shared with a running reproduction; less on an idle machine).
 
 // %%
 import {
@@ -25,7 +27,7 @@ import {
   DigitSpec, showTable, showMarkdown, heatmap, lineChart, multiPanel, Figure, closeRenderer, startChapter,
 } from './src/index';
 
-const { showAndSave } = await startChapter();
+const { showAndSave } = await startChapter({ committed: 'small' });
 
 // %% [markdown]
 // ## One dimension: 123 → `0 0 1 2 3`
@@ -295,3 +297,24 @@ await closeRenderer();
 // What this chapter does **not** show: that such sequences make *good* position embeddings. A symbolic code guarantees
 // that every position has an input the encoder can read; whether the encoder maps nearby positions to similar vectors,
 // and whether that survives beyond the positions seen in training, is what the next chapters measure.
+
+// %% [markdown]
+// ## Try it
+//
+// **1. Another base.** How many digits does base 3 need for positions below 20 000? Predict from the rule
+// `digitCount(N, base)` = the smallest k with baseᵏ ≥ N (3⁹ = 19 683), then run. Try base 7 or 36 too.
+//
+// **2. Another grid.** Write patch (12, 7) of a 100 × 100 grid, then of a 1 000 × 1 000 grid (maxPosition = 10⁶).
+// Predict the digit strings first.
+
+// %%
+{
+  const tryBase = 3;
+  const predictedDigits = 10; // edit after changing tryBase
+  const s = specFor(20000, 1, tryBase);
+  console.log(`base ${tryBase}: ${s.digits} digits (you predicted ${predictedDigits}); 19999 → ${toDigits(19999, s).join(' ')}`);
+  for (const cells of [10000, 1_000_000]) {
+    const s2 = specFor(cells, 2);
+    console.log(`(12, 7) on ${axisSize(cells, 2)} × ${axisSize(cells, 2)} → ${toDigits([12, 7], s2).join(' ')}`);
+  }
+}

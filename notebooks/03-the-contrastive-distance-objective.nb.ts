@@ -19,16 +19,18 @@
 // temperature: the scale of the vectors is learned too. This chapter looks at where the candidates come from (the
 // sampler), checks the label rule and the loss, and then trains an encoder on L_δ alone to see what it does — inside
 // the range of positions it was trained on and far beyond it.
+//
+// **Run time:** 36 min (2 155 s, measured 2026-12-02 by `npm run notebooks` at the `small` profile on this project's machine: 2 cores of an AMD EPYC, wasm engine, shared with a running reproduction); on the same machine with less load the three trainings took 212 s instead of 1 742 s (previous execution), so expect well under 10 min there.
 
 // %%
 import * as tf from '@tensorflow/tfjs';
 import {
   ContrastiveSampler, PivotDraw, EncodingOnly, encodingTask, train, type StepReport, type TrainConfig, nearestIndex, contrastiveLoss, SeqPE, similarityMap, distanceAwareness,
   toRows, SimilarityMap, showTable, showMarkdown, heatmap, lineChart, multiPanel, Figure, PALETTE, compactRows,
-  closeRenderer, startChapter,
+  closeRenderer, startChapter, LiveProgress,
 } from './src/index';
 
-const { profile, showAndSave } = await startChapter();
+const { profile, showAndSave } = await startChapter({ committed: 'small' });
 
 // %% [markdown]
 // ## The label is the nearest candidate — Fig. 1's example
@@ -265,11 +267,15 @@ async function trainContrastive(seed: number): Promise<Run> {
   const model = new EncodingOnly(pe);
   const before = evalWindows.map((w) => windowMap(pe, w.start));
   const checkpoints = [{ step: 0, awareness: before.map((b) => b.awareness) }];
+  // A progress line and loss chart that update in place (at most twice a second) while the seed trains.
+  const live = new LiveProgress({ label: `seed ${seed}, L_δ`, total: steps });
   const onStep = (r: StepReport) => {
+    live.update(r.step, r.objectives.contrastive);
     if (r.step % checkEvery === 0) checkpoints.push({ step: r.step, awareness: evalWindows.map((w) => windowMap(pe, w.start).awareness) });
   };
   // The library's one loop; the task is the encoding's own objective (the main "window" is position 0 alone).
   const result = await train(model, encodingTask({ kind: '1d', start: 0, length: 1 }), encoderOnlyTraining(steps, 1000 + seed, onStep));
+  live.finish();
   const losses = result.reports.map((r) => r.objectives.contrastive);
   model.dispose();
   const after = evalWindows.map((w) => windowMap(pe, w.start));
@@ -418,3 +424,25 @@ showMarkdown(lines.join('\n'));
 runs.forEach((r) => r.pe.dispose());
 await closeRenderer();
 console.log(`tensors alive at the end: ${tf.memory().numTensors}`);
+
+// %% [markdown]
+// ## Try it
+//
+// **Chance level.** When every candidate embedding is the same, the softmax over N candidates is uniform and
+// L_δ = ln N whatever the label. Predict L_δ for N = 8 candidates (and for 64), then run. Then make the pivot point
+// towards the labelled candidate (`hint` > 0): does L_δ go up or down? (Instant.)
+
+// %%
+{
+  const N = 8;
+  const hint = 0; // try 1, then 5
+  const predicted = Math.log(N); // edit for hint > 0
+  const loss = tf.tidy(() => {
+    const D = 4;
+    const pivots = tf.ones([2, D]) as tf.Tensor2D;
+    // Every candidate is the same vector, except that the labelled one (index 0) gets `hint` added to its first entry.
+    const cands = tf.ones([2, N, D]).add(tf.oneHot([0, 0], N).reshape([2, N, 1]).mul(tf.tensor([hint, 0, 0, 0]))) as tf.Tensor3D;
+    return contrastiveLoss(pivots, cands, [0, 0]).dataSync()[0];
+  });
+  console.log(`N = ${N}, hint ${hint}: L_δ = ${loss.toFixed(4)} (you predicted ${predicted.toFixed(4)}; ln N = ${Math.log(N).toFixed(4)})`);
+}

@@ -21,28 +21,35 @@
 // per-row KL — kept for fidelity), the diagonal is included, and no gradient flows into the teacher. This chapter
 // builds the pairs, computes the loss by hand on Fig. 1's example, and then trains two encoders from the same seed —
 // one with L_δ alone, one with L_δ + L_OOD — to see what the extra loss changes beyond the trained range.
+//
+// **Run time:** not re-measured since this chapter gained its progress display: in its previous execution at the `small` profile (2026-12-02, this project's machine: 2 cores of an AMD EPYC, wasm engine) the six encoder trainings took 730 s; chapter 03's trainings ran 8× slower while the machine was shared with a reproduction, so allow up to about 2 hours then.
 
 // %%
 import * as tf from '@tensorflow/tfjs';
 import {
   TransferSampler, ContrastiveSampler, contrastiveLoss, distillationLoss, SeqPE, SeqPEEncoder, similarityMap,
-  distanceAwareness, toRows, SimilarityMap, Rng, showTable, showMarkdown, heatmap, lineChart, multiPanel,
-  Figure, PALETTE, compactRows, closeRenderer, startChapter,
+  distanceAwareness, toRows, SimilarityMap, Rng, normalArray, showTable, showMarkdown, heatmap, lineChart, multiPanel,
+  Figure, PALETTE, compactRows, closeRenderer, startChapter, LiveProgress, type StepReport,
   EncodingOnly, encodingTask, train, type TrainConfig,
 } from './src/index';
 
-const { profile, showAndSave } = await startChapter();
+const { profile, showAndSave } = await startChapter({ committed: 'small' });
 
 /**
  * The library's training settings for encoder-only runs (as in chapter 3): AdamW without decay (ε = 10⁻⁷, as
  * tf.train.adam), learning rate 10⁻³ with a 50-step linear warm-up from 0 and a cosine decay to 0, no clipping.
  */
-const encoderOnlyTraining = (steps: number, seed: number): TrainConfig => ({
+const encoderOnlyTraining = (steps: number, seed: number, onStep?: (r: StepReport) => void): TrainConfig => ({
   steps, seed, lr: 1e-3, peLr: 1e-3, eps: 1e-7,
   schedule: { kind: 'cosine', warmupSteps: 50 },
   clip: { main: Infinity, pe: Infinity },
-  progress: { mode: 'silent' },
+  progress: { mode: 'silent', onStep },
 });
+/** A progress line and loss chart that update in place (at most twice a second) while `steps` steps train. */
+function liveLoss(label: string, steps: number): { live: LiveProgress; onStep: (r: StepReport) => void } {
+  const live = new LiveProgress({ label, total: steps });
+  return { live, onStep: (r) => live.update(r.step, r.loss) };
+}
 
 // %% [markdown]
 // ## Teachers and students
@@ -103,7 +110,9 @@ const pe2d = new SeqPE({ dModel: 32, heads: 2, layers: 1 }, {
 const enc2d = pe2d.encoder;
 {
   const model2d = new EncodingOnly(pe2d);
-  const r = await train(model2d, encodingTask({ kind: '2d', start: [0, 0], rows: 1, cols: 1 }), encoderOnlyTraining(steps2d, 5));
+  const { live, onStep } = liveLoss('2-D encoder, L_δ', steps2d);
+  const r = await train(model2d, encodingTask({ kind: '2d', start: [0, 0], rows: 1, cols: 1 }), encoderOnlyTraining(steps2d, 5, onStep));
+  live.finish();
   model2d.dispose();
   const ls = r.reports.map((x) => x.objectives.contrastive);
   const lastMean = ls.slice(-50).reduce((x, y) => x + y, 0) / 50;
@@ -270,7 +279,9 @@ async function trainRun(seed: number, withOOD: boolean): Promise<RunResult> {
   // Run A's main window is position 0 alone, as in chapter 3 (so run A is chapter 3's run of the same seed); run B's
   // is the teacher window. The loop seeds the L_δ sampler identically in both runs: the same L_δ batches.
   const layout = { kind: '1d' as const, start: 0, length: withOOD ? TEACH_L : 1 };
-  const r = await train(model, encodingTask(layout), encoderOnlyTraining(STEPS, 1000 + seed));
+  const { live, onStep } = liveLoss(`seed ${seed}, ${withOOD ? 'L_δ + L_OOD' : 'L_δ only'} (total loss)`, STEPS);
+  const r = await train(model, encodingTask(layout), encoderOnlyTraining(STEPS, 1000 + seed, onStep));
+  live.finish();
   model.dispose();
   return {
     label: withOOD ? 'L_δ + L_OOD' : 'L_δ only',
@@ -425,3 +436,22 @@ results.forEach((r) => r.pe.dispose());
 enc2d.dispose();
 await closeRenderer();
 console.log(`tensors alive at the end: ${tf.memory().numTensors}`);
+
+// %% [markdown]
+// ## Try it
+//
+// **What L_OOD ignores.** L_OOD compares row-softmaxes of dot products, so students that have the teachers' dot
+// products score 0. Predict L_OOD when the students are the teachers negated (`scale = −1`), then doubled
+// (`scale = 2`: same angles, sharper softmax), then run. (Instant.)
+
+// %%
+{
+  const scale = -1; // try 2, then 0.5
+  const predictedZero = true; // edit: do you expect exactly 0?
+  const loss = tf.tidy(() => {
+    const t = tf.tensor2d(normalArray(new Rng(7), 8 * 16, 0.5), [8, 16]);
+    const s = t.mul(scale).expandDims(0) as tf.Tensor3D;
+    return distillationLoss(t, s, HEADS).dataSync()[0];
+  });
+  console.log(`scale ${scale}: L_OOD = ${loss.toExponential(3)}; you predicted ${predictedZero ? '0' : 'more than 0'}: ${(Math.abs(loss) < 1e-7) === predictedZero ? 'right' : 'think again (which dot products changed?)'}`);
+}

@@ -19,18 +19,20 @@
 //
 // This chapter states the protocol precisely, looks at what each encoding does at a length it never saw, runs the
 // `lm-extrapolation` experiment (or reuses its cached runs), and measures how each method degrades.
+//
+// **Run time:** not measured at the `small` profile yet (its runs were still training when this line was written). With every run of the experiment cached in `results/`, the cells only read results and draw; a missing run is trained first, which takes hours at `small` (see the README).
 
 // %%
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import {
-  lmMethods, lmRunConfig, type LmRunConfig, runExperiments, loadResults, runDir, buildLm, lmCheckpoint,
-  type LmResult, loadCheckpoint, sotuTokenStream, evalChunks, getTokenizer, specFor, toDigits, showFigure,
+  lmMethods, lmRunConfig, type LmRunConfig, runExperiments, loadResults, runDir, buildLm, hasRunWeights, loadRunWeights, exportRunWeights,
+  type LmResult, sotuTokenStream, evalChunks, getTokenizer, specFor, toDigits, showFigure,
   showMarkdown, showTable, lineChart, multiPanel, meanSpread, closeRenderer, PROJECT_ROOT, startChapter,
 } from './src/index';
 
-const { profile, showSavedFigure } = await startChapter();
+const { profile, showSavedFigure } = await startChapter({ committed: 'small' });
 
 // %% [markdown]
 // ## Re-running
@@ -145,14 +147,17 @@ if (outside.length) console.log(`note: ${outside.join(', ')} is beyond SeqPE's p
 
 // %%
 const apeCfg = lmRunConfig(profile, methods.find((m) => m.encoding.name === 'ape')!, profile.seeds[0]);
-const apeCkpt = lmCheckpoint(runDir('lm', apeCfg));
-if (!fs.existsSync(apeCkpt)) {
-  console.log(`the APE run is not trained yet (${path.relative(PROJECT_ROOT, apeCkpt)} missing); run the experiment cell below first`);
+const apeDir = runDir('lm', apeCfg);
+// A run trained on this machine has its checkpoint: export its weights file from it first.
+if (!hasRunWeights(apeDir) && fs.existsSync(path.join(apeDir, 'checkpoint.bin')) && fs.existsSync(path.join(apeDir, 'result.json'))) exportRunWeights(apeDir);
+if (!hasRunWeights(apeDir)) {
+  // The trained weights come with the repository as weights.safetensors (exported from the run's checkpoint); without
+  // them this cell says which run to train instead of training one at another size.
+  console.log(`the APE run's weights are not here (${path.relative(PROJECT_ROOT, apeDir)}/weights.safetensors); to draw this figure, train it and export them:\n` +
+    `  npm run reproduce -- --profile ${profile.name} --only lm-extrapolation && npx tsx scripts/export-weights.ts ${path.relative(PROJECT_ROOT, apeDir)}`);
 } else {
   const apeModel = buildLm(apeCfg);
-  const saved = loadCheckpoint(apeCkpt).tensors;
-  // Trainer checkpoints store parameters as 'param/<name>' beside the optimiser state.
-  apeModel.params.setWeights(new Map([...saved].filter(([k]) => k.startsWith('param/')).map(([k, t]) => [k.slice(6), t] as const)));
+  loadRunWeights(apeDir, apeModel); // checks that the file was exported from this very run config
   const rowsAt = (L: number): number[][] =>
     tf.tidy(() => apeModel.encoding.apply({ kind: '1d', start: 0, length: L }, { training: false }).inputAdd!.arraySync() as number[][]);
   const trained = rowsAt(T);
@@ -296,3 +301,19 @@ showMarkdown(lines.join('\n'));
 // %%
 await closeRenderer();
 console.log(`done; tensors alive: ${tf.memory().numTensors}`);
+
+// %% [markdown]
+// ## Try it
+//
+// **The chunking, by hand.** For an evaluation length L the first `evalTokens` test tokens are cut into ⌈evalTokens/L⌉
+// chunks, and each chunk of n tokens gives n − 1 predictions. Pick a length that does not divide `evalTokens`
+// (say 100), predict the number of chunks and of predictions, then run. (Instant.)
+
+// %%
+{
+  const L = 100;
+  const predicted = { chunks: Math.ceil(lm.evalTokens / L), predictions: lm.evalTokens - Math.ceil(lm.evalTokens / L) }; // your numbers
+  const chunks = evalChunks(testStream.tokens, L, { maxTokens: lm.evalTokens });
+  const predictions = chunks.reduce((s, c) => s + Math.max(0, c.tokens.length - 1), 0);
+  console.log(`L = ${L}: ${chunks.length} chunks, ${predictions} predictions (you predicted ${predicted.chunks} and ${predicted.predictions}); last chunk ${chunks[chunks.length - 1].tokens.length} tokens`);
+}

@@ -12,6 +12,8 @@
 //
 // The encodings are built with `createEncoding(spec, model, seed)`, the same factory the training code uses, for a
 // model of width 64 with 4 heads (head dimension 16) and 2 layers.
+//
+// **Run time:** 6.5 min (387 s, measured 2026-12-02 by `npm run notebooks` at the `small` profile on this project's machine: 2 cores of an AMD EPYC, wasm engine, shared with a running reproduction); less on an idle machine.
 
 // %%
 import * as tf from '@tensorflow/tfjs';
@@ -22,7 +24,7 @@ import {
   closeRenderer, startChapter,
 } from './src/index';
 
-const { showAndSave } = await startChapter();
+const { showAndSave } = await startChapter({ committed: 'small' });
 
 const model: ModelDims = { dModel: 64, heads: 4, layers: 2 };
 const SEED = 9;
@@ -370,3 +372,18 @@ Object.values(enc1d).forEach((e) => e.dispose());
 Object.values(enc2d).forEach((e) => e.dispose());
 await closeRenderer();
 console.log(`tensors alive at the end: ${tf.memory().numTensors}`);
+
+// %% [markdown]
+// ## Try it
+//
+// **ALiBi's slopes.** With n heads (a power of two) ALiBi's slopes are 2^(−8i/n) for i = 1…n. Predict the slopes for
+// 4 heads, then run; try 6 heads (not a power of two: the extra heads interleave slopes of the next power of two).
+// (Instant.)
+
+// %%
+{
+  const heads = 4;
+  const predicted = [1 / 4, 1 / 16, 1 / 64, 1 / 256]; // edit after changing heads
+  const slopes = alibiSlopes(heads);
+  console.log(`${heads} heads: ${slopes.map((s) => s.toPrecision(4)).join(', ')} — ${JSON.stringify(slopes) === JSON.stringify(predicted) ? 'as predicted' : 'not what you predicted'}`);
+}

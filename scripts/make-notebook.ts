@@ -14,6 +14,10 @@
  *                             its source is left alone, so executed outputs survive a rebuild.
  *   --check [FILE.nb.ts …]    exit 1 if an .ipynb is missing or its cells differ from its source (run-notebooks.sh uses it)
  *   --extract FILE.ipynb …    write FILE.nb.ts from a notebook (after editing the .ipynb in Jupyter)
+ *
+ * The profile a chapter is committed at is written in its code, `await startChapter({ committed: 'small' })` (so Run
+ * All in Jupyter reproduces the committed outputs), and copied into the notebook's metadata as `seqpe.profile`, where
+ * scripts/run-notebooks.sh reads it without starting a kernel.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -108,8 +112,21 @@ function jupyterJson(v: unknown): string {
   return JSON.stringify(sort(v), null, 1) + '\n';
 }
 
-/** An nbformat 4.5 notebook for the tslab kernel, without outputs. */
+const COMMITTED = /startChapter\(\s*\{[^}]*\bcommitted:\s*'([a-z]+)'/;
+
+/** The profile named by the first code cell that calls `startChapter({ committed: '…' })`, or undefined. */
+export function committedProfile(cells: NotebookCell[]): string | undefined {
+  for (const c of cells) {
+    if (c.type !== 'code') continue;
+    const m = COMMITTED.exec(c.source);
+    if (m) return m[1];
+  }
+  return undefined;
+}
+
+/** An nbformat 4.5 notebook for the tslab kernel, without outputs (and `seqpe.profile` when the source names one). */
 export function buildNotebook(cells: NotebookCell[]): object {
+  const profile = committedProfile(cells);
   return {
     cells: cells.map((c, i) => {
       const base = { cell_type: c.type, id: `cell-${String(i).padStart(2, '0')}`, metadata: {}, source: sourceLines(c.source) };
@@ -118,6 +135,7 @@ export function buildNotebook(cells: NotebookCell[]): object {
     metadata: {
       kernelspec: { display_name: 'TypeScript', language: 'typescript', name: 'tslab' },
       language_info: { file_extension: '.ts', mimetype: 'text/typescript', name: 'typescript' },
+      ...(profile ? { seqpe: { profile } } : {}),
     },
     nbformat: 4,
     nbformat_minor: 5,
@@ -145,6 +163,13 @@ export function readIpynbCells(json: string, file = '<notebook>'): NotebookCell[
     }));
 }
 
+/** The `seqpe.profile` metadata of an .ipynb's JSON text (undefined when absent). */
+export function ipynbProfile(json: string): string | undefined {
+  const nb = JSON.parse(json) as { metadata?: { seqpe?: { profile?: unknown } } };
+  const p = nb.metadata?.seqpe?.profile;
+  return typeof p === 'string' ? p : undefined;
+}
+
 function sameCells(a: NotebookCell[], b: NotebookCell[]): boolean {
   const norm = (s: string) => s.replace(/\s+$/, '');
   return a.length === b.length && a.every((c, i) => c.type === b[i].type && norm(c.source) === norm(b[i].source));
@@ -155,11 +180,16 @@ function ipynbFor(src: string): string {
   return src.slice(0, -'.nb.ts'.length) + '.ipynb';
 }
 
+/** Same cells, and the committed profile in the metadata equals the source's (outputs at another profile are stale). */
+function upToDate(json: string, file: string, cells: NotebookCell[]): boolean {
+  return sameCells(readIpynbCells(json, file), cells) && ipynbProfile(json) === committedProfile(cells);
+}
+
 /** Build one source; returns what happened. */
 export function buildFile(src: string): 'written' | 'unchanged' {
   const cells = parsePercent(fs.readFileSync(src, 'utf8'), src);
   const out = ipynbFor(src);
-  if (fs.existsSync(out) && sameCells(readIpynbCells(fs.readFileSync(out, 'utf8'), out), cells)) return 'unchanged';
+  if (fs.existsSync(out) && upToDate(fs.readFileSync(out, 'utf8'), out, cells)) return 'unchanged';
   fs.writeFileSync(out, notebookJson(cells));
   return 'written';
 }
@@ -169,7 +199,12 @@ export function checkFile(src: string): string | undefined {
   const out = ipynbFor(src);
   if (!fs.existsSync(out)) return `${out} is missing; build it: npx tsx scripts/make-notebook.ts ${src}`;
   const want = parsePercent(fs.readFileSync(src, 'utf8'), src);
-  if (sameCells(readIpynbCells(fs.readFileSync(out, 'utf8'), out), want)) return undefined;
+  const json = fs.readFileSync(out, 'utf8');
+  if (upToDate(json, out, want)) return undefined;
+  if (sameCells(readIpynbCells(json, out), want)) {
+    return `${out} was executed at profile '${ipynbProfile(json) ?? '(none)'}' but its source ${src} says startChapter({ committed: '${committedProfile(want) ?? '(none)'}' }); ` +
+      `rebuild it (npx tsx scripts/make-notebook.ts ${src}) and run it: npm run notebooks -- --in-place ${path.basename(src).slice(0, 2)}`;
+  }
   return `${out} differs from its source ${src}. If you edited the source: npx tsx scripts/make-notebook.ts ${src}; ` +
     `if you edited the notebook in Jupyter: npx tsx scripts/make-notebook.ts --extract ${out}`;
 }

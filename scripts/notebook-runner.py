@@ -10,6 +10,9 @@ as the cell's stderr output, which nbconvert throws away together with the noteb
 outputs are printed, and the partly executed notebook is saved for inspection. Errors are never allowed through
 (no --allow-errors equivalent): tslab silently skips the cells that follow an error.
 
+Progress: one line per code cell as it goes ("cell 7/13 … first line of the cell" when it starts, its seconds when it
+ends), so a long training cell is visibly running, not hung.
+
 Usage: notebook-runner.py NOTEBOOK --output PATH [--timeout SECONDS] [--profile NAME]
 Exit status: 0 ok, 1 a cell failed (or timed out, or the kernel died), 2 bad usage.
 """
@@ -61,13 +64,30 @@ def main():
 
     nb_path = os.path.abspath(args.notebook)
     nb = nbformat.read(nb_path, as_version=4)
-    state = {"current": None, "failed": None}
+    state = {"current": None, "failed": None, "t": 0.0}
+    code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+
+    def first_line(cell):
+        for line in cell.source.splitlines():
+            if line.strip() and not line.strip().startswith("//"):
+                return line.strip()[:70]
+        return ""
 
     def on_start(cell, cell_index, **_):
         state["current"] = cell_index
+        if cell.cell_type != "code":
+            return
+        state["t"] = time.time()
+        k = code_cells.index(cell_index) + 1 if cell_index in code_cells else 0
+        print(f"    cell {k}/{len(code_cells)} … {first_line(cell)}", end="", flush=True)
+
+    def on_executed(cell, cell_index, **_):
+        if cell.cell_type == "code":
+            print(f"  ({time.time() - state['t']:.1f} s)", flush=True)
 
     def on_error(cell, cell_index, **_):
         state["failed"] = cell_index
+        print("  (failed)", flush=True)
 
     client = NotebookClient(
         nb,
@@ -78,6 +98,7 @@ def main():
         resources={"metadata": {"path": os.path.dirname(nb_path)}},
         record_timing=False,  # no timestamps in the saved notebook: re-runs do not churn git diffs
         on_cell_start=on_start,
+        on_cell_executed=on_executed,
         on_cell_error=on_error,
     )
     t0 = time.time()
@@ -96,11 +117,14 @@ def main():
     name = os.path.relpath(nb_path)
     if problem:
         index = state["failed"] if state["failed"] is not None else state["current"]
+        print(flush=True)
         print(f"\nFAILED {name}: {problem} after {time.time() - t0:.1f} s", file=sys.stderr)
         if index is not None:
             print(cell_report(nb, index), file=sys.stderr)
-        stem = nb_path[: -len(".ipynb")] if nb_path.endswith(".ipynb") else nb_path
+        out_path = os.path.abspath(args.output)
+        stem = out_path[: -len(".ipynb")] if out_path.endswith(".ipynb") else out_path
         partial = stem + ".failed.out.ipynb"  # *.out.ipynb is git-ignored
+        os.makedirs(os.path.dirname(partial), exist_ok=True)
         nbformat.write(nb, partial)
         print(f"--- partly executed notebook saved to {os.path.relpath(partial)}", file=sys.stderr)
         return 1

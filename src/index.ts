@@ -4,7 +4,8 @@
  */
 import * as path from 'path';
 import { describeBackend, initBackend, type BackendInfo } from './backend';
-import { getProfile, type Profile } from './experiments/profiles';
+import { getProfile, type Profile, type ProfileName } from './experiments/profiles';
+import { PROJECT_ROOT } from './util/paths';
 import { figuresDir } from './experiments/reports';
 import { type Figure } from './report/figure';
 import { showAndSaveFigure, showImageFile } from './report/notebook';
@@ -34,6 +35,7 @@ export * from './experiments/catalog';
 export * from './experiments/cache';
 export * from './experiments/run';
 export * from './experiments/reports';
+export * from './experiments/run-weights';
 export * from './experiments/runners/lm';
 // A QA run's result is QaRunResult here (eval/qa's QaResult is one evaluation).
 export { runQa, type QaLengthResult, type QaResult as QaRunResult } from './experiments/runners/qa';
@@ -42,24 +44,60 @@ export * from './experiments/runners/vit';
 /** What every chapter starts with (see startChapter). */
 export interface Chapter {
   backend: BackendInfo;
-  /** The size profile chosen by SEQPE_PROFILE when the kernel started (default 'quick'). */
+  /** The size profile in use: SEQPE_PROFILE when set, else the profile the chapter was committed at. */
   profile: Profile;
-  /** Show a figure inline and save it as figures/notebooks/<name>.png + .html. */
+  /** The profile the chapter's committed outputs were computed at (its `startChapter({ committed })`). */
+  committed: ProfileName;
+  /**
+   * Whether this kernel writes to the scratch folder (.scratch/ at the project root, git-ignored) instead of results/
+   * and figures/: true when the profile differs from the committed one, unless SEQPE_RESULTS_DIR / SEQPE_FIGURES_DIR
+   * were set by the caller.
+   */
+  scratch: boolean;
+  /** Show a figure inline and save it as figures/notebooks/<name>.png + .html (under SEQPE_FIGURES_DIR when set). */
   showAndSave(fig: Figure, name: string, size: { width: number; height: number }): Promise<void>;
-  /** Show a PNG that the experiment reports wrote to figures/<profile>/ (the interactive .html sits next to it). */
+  /** Show a figure the experiment reports wrote to figures/<profile>/: its PNG and its interactive spec. */
   showSavedFigure(name: string): void;
 }
 
+export interface ChapterOptions {
+  /**
+   * The profile the chapter's committed outputs were computed at. Run All in Jupyter then reproduces them (reusing
+   * the cached runs in results/); SEQPE_PROFILE overrides it, and a different profile writes to the scratch folder.
+   */
+  committed?: ProfileName;
+}
+
+/** The git-ignored folder where runs at a profile other than a chapter's committed one write (results, figures). */
+export const SCRATCH_DIR = path.join(PROJECT_ROOT, '.scratch');
+
 /** The chapter preamble: starts the engine, picks the profile, prints both, and returns the figure helpers. */
-export async function startChapter(): Promise<Chapter> {
+export async function startChapter(o: ChapterOptions = {}): Promise<Chapter> {
   const backend = await initBackend();
-  const profile = getProfile(process.env.SEQPE_PROFILE ?? 'quick');
+  const committed = getProfile(o.committed ?? 'quick').name;
+  const env = process.env.SEQPE_PROFILE;
+  const profile = getProfile(env && env.trim() !== '' ? env : committed);
+  let scratch = false;
+  if (profile.name !== committed) {
+    // Never over the committed outputs: runs at another profile write their results and figures to .scratch/.
+    if (!process.env.SEQPE_RESULTS_DIR) process.env.SEQPE_RESULTS_DIR = path.join(SCRATCH_DIR, 'results');
+    if (!process.env.SEQPE_FIGURES_DIR) process.env.SEQPE_FIGURES_DIR = path.join(SCRATCH_DIR, 'figures');
+    scratch = true;
+  }
   console.log(describeBackend(backend));
-  console.log(`profile: ${profile.name} — ${profile.caveat}`);
+  const from = profile.name === committed ? 'the profile this chapter was committed at' : `SEQPE_PROFILE=${env}`;
+  console.log(`profile: ${profile.name} (${from}) — ${profile.caveat}`);
+  if (scratch) {
+    const rel = (p: string) => path.relative(PROJECT_ROOT, p) || '.';
+    console.log(`this chapter was committed at '${committed}': writing results to ${rel(process.env.SEQPE_RESULTS_DIR!)} and figures to ${rel(process.env.SEQPE_FIGURES_DIR!)}`);
+  }
+  const figuresRoot = process.env.SEQPE_FIGURES_DIR ? path.resolve(process.env.SEQPE_FIGURES_DIR) : path.join(PROJECT_ROOT, 'figures');
   return {
     backend,
     profile,
-    showAndSave: (fig, name, size) => showAndSaveFigure(fig, `figures/notebooks/${name}`, size),
+    committed,
+    scratch,
+    showAndSave: (fig, name, size) => showAndSaveFigure(fig, path.join(figuresRoot, 'notebooks', name), size),
     showSavedFigure: (name) => showImageFile(path.join(figuresDir(profile), `${name}.png`)),
   };
 }

@@ -417,3 +417,70 @@ export function compactRows(z: number[][]): number[][] {
   const decimals = Math.max(0, Math.ceil(-Math.log10(range / 2000)));
   return z.map((row) => row.map((v) => Number(v.toFixed(decimals))));
 }
+
+// ---------------------------------------------------------------------------------------------------------------------
+// Downsampling heatmaps for the interactive copy
+
+/** Block means along one axis: `values` cut into consecutive blocks of `block`; the last block may be shorter. */
+function blockLabels(labels: AxisValue[] | undefined, n: number, block: number): AxisValue[] | undefined {
+  if (!labels) return undefined;
+  if (labels.length !== n) throw new Error(`downsampleHeatmaps: ${labels.length} axis labels for ${n} cells`);
+  const out: AxisValue[] = [];
+  for (let a = 0; a < n; a += block) {
+    const part = labels.slice(a, a + block);
+    // Numeric labels (positions) become the block's centre; categories keep the block's first label.
+    out.push(part.every((v) => typeof v === 'number') ? (part as number[]).reduce((s, v) => s + v, 0) / part.length : part[0]);
+  }
+  return out;
+}
+
+/** Block-average a matrix with square blocks of side `block` (null cells are left out of a mean; all-null → null). */
+export function blockAverage(z: (number | null)[][], block: number): (number | null)[][] {
+  if (!Number.isInteger(block) || block < 1) throw new Error(`blockAverage: block=${block}; expected a positive integer`);
+  const rows = z.length;
+  const cols = rows ? z[0].length : 0;
+  z.forEach((r, i) => { if (r.length !== cols) throw new Error(`blockAverage: row ${i} has ${r.length} cells, row 0 has ${cols}`); });
+  const out: (number | null)[][] = [];
+  for (let i = 0; i < rows; i += block) {
+    const row: (number | null)[] = [];
+    for (let j = 0; j < cols; j += block) {
+      let s = 0;
+      let c = 0;
+      for (let a = i; a < Math.min(rows, i + block); a++) {
+        for (let b = j; b < Math.min(cols, j + block); b++) {
+          const v = z[a][b];
+          if (v !== null) { s += v; c++; }
+        }
+      }
+      row.push(c ? s / c : null);
+    }
+    out.push(row);
+  }
+  return out;
+}
+
+/**
+ * A copy of the figure whose heatmaps have at most `maxSide` cells per side: each is block-averaged with the smallest
+ * square block that gets there (the same block for every heatmap, so panels stay comparable), its axis labels
+ * averaged alike, and the title says so. Figures without a larger heatmap come back unchanged (`block` 1).
+ */
+export function downsampleHeatmaps(fig: Figure, maxSide = 200): { figure: Figure; block: number } {
+  if (!Number.isInteger(maxSide) || maxSide < 1) throw new Error(`downsampleHeatmaps: maxSide=${maxSide}; expected a positive integer`);
+  const side = Math.max(0, ...fig.data.filter((t) => t.type === 'heatmap' && t.z).map((t) => Math.max(t.z!.length, t.z![0]?.length ?? 0)));
+  const block = Math.max(1, Math.ceil(side / maxSide));
+  if (block === 1) return { figure: fig, block };
+  const data = fig.data.map((t) => {
+    if (t.type !== 'heatmap' || !t.z) return t;
+    const rows = t.z.length;
+    const cols = t.z[0]?.length ?? 0;
+    return compact({
+      ...t,
+      z: blockAverage(t.z, block).map((r) => r.map((v) => (v === null ? null : Number(v.toPrecision(4))))),
+      x: blockLabels(t.x, cols, block),
+      y: blockLabels(t.y, rows, block),
+    });
+  });
+  const note = `interactive copy: heatmaps block-averaged ${block}×${block} (≤ ${maxSide} cells per side); the PNG is full size`;
+  const old = fig.layout.title?.text;
+  return { figure: { data, layout: { ...fig.layout, title: { text: old ? `${old}<br><sub>${note}</sub>` : note } } }, block };
+}

@@ -410,7 +410,8 @@ describe('notebook display', () => {
     expect(Object.keys(sent[0].data).sort()).toEqual(['text/html', 'text/markdown', 'text/plain']);
     expect(sent[0].data['text/markdown']).toBe('**cap**\n\n| a |\n| ---: |\n| 1.5 |\n');
     const bundle = sent[1].data;
-    expect(bundle[PLOTLY_MIME]).toEqual({ data: fig.data, layout: fig.layout });
+    // The displayed size is written into the interactive copy's layout.
+    expect(bundle[PLOTLY_MIME]).toEqual({ data: fig.data, layout: { ...fig.layout, width: 300, height: 200 } });
     if (hasChromium) {
       const img = decodePng(Buffer.from(bundle['image/png'] as string, 'base64'));
       expect([img.width, img.height]).toEqual([300, 200]);
