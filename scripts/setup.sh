@@ -28,7 +28,7 @@ for a in "$@"; do
     --no-chromium) WANT_CHROMIUM=0 ;;
     --no-notebooks) WANT_NOTEBOOKS=0 WANT_UI=0 ;;
     --no-notebook-ui) WANT_UI=0 ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "setup: unknown option '$a' (see --help)" >&2; exit 2 ;;
   esac
 done

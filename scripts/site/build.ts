@@ -191,8 +191,8 @@ async function main(argv: string[]): Promise<void> {
   }
   if (check) {
     const { checkSite } = await import('./check');
-    const report = await checkSite(m, { screenshots: path.join(m.outDir, 'screenshots') });
-    for (const line of report.lines) console.log(line);
+    console.log(`site: checking every page in headless Chromium (screenshots → ${path.join(m.outDir, 'screenshots')})`);
+    const report = await checkSite(m, { screenshots: path.join(m.outDir, 'screenshots'), log: (l) => console.log(l) });
     if (report.failures.length > 0) {
       for (const f of report.failures) console.error(`site check FAILED: ${f}`);
       process.exit(1);

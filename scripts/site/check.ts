@@ -6,7 +6,7 @@
  *   - on chapter pages: MathJax typeset every formula the page has (mjx-container count = the manifest's), every
  *     interactive figure was drawn by plotly.js (`.js-plotly-plot` count = the manifest's), and the first one shows
  *     plotly's hover label when the mouse is over it;
- *   - a full-page screenshot is written for review.
+ *   - a full-page screenshot (JPEG) is written for review.
  *   npx tsx scripts/site/check.ts [SITE_DIR]      (default site/; or npm run site -- --check, which builds first)
  */
 import * as fs from 'fs';
@@ -74,7 +74,9 @@ async function hoverFirstFigure(page: Page): Promise<string | null> {
   return null;
 }
 
-export async function checkSite(manifest: SiteManifest, opts: { screenshots?: string; only?: string[] } = {}): Promise<CheckReport> {
+export async function checkSite(
+  manifest: SiteManifest, opts: { screenshots?: string; only?: string[]; log?: (line: string) => void } = {},
+): Promise<CheckReport> {
   const srv = await serve(manifest.outDir);
   const browser = await chromium.launch({ executablePath: requireChromium(), args: [...CHROMIUM_ARGS] });
   const report: CheckReport = { pages: [], failures: [], lines: [] };
@@ -130,13 +132,16 @@ export async function checkSite(manifest: SiteManifest, opts: { screenshots?: st
       }
       let screenshot: string | undefined;
       if (opts.screenshots) {
-        screenshot = path.join(opts.screenshots, t.file.replace(/\.html$/, '.png'));
-        await page.screenshot({ path: screenshot, fullPage: true });
+        // the whole page, as JPEG: chapters are 5 000–15 000 px tall, and a PNG of that takes long to encode
+        screenshot = path.join(opts.screenshots, t.file.replace(/\.html$/, '.jpg'));
+        await page.screenshot({ path: screenshot, fullPage: true, type: 'jpeg', quality: 70, timeout: 180_000 });
       }
       await context.close();
       report.pages.push({ file: t.file, problems, formulas, figures, hover, screenshot });
-      report.lines.push(`  ${problems.length === 0 ? 'ok  ' : 'FAIL'} ${t.file}: ${formulas} formulas typeset, ` +
-        `${figures} figures drawn${hover !== null ? `, hover label "${hover.slice(0, 40)}"` : ''}`);
+      const line = `  ${problems.length === 0 ? 'ok  ' : 'FAIL'} ${t.file}: ${formulas} formulas typeset, ` +
+        `${figures} figures drawn${hover !== null ? `, hover label "${hover.slice(0, 40)}"` : ''}`;
+      report.lines.push(line);
+      opts.log?.(line);
       for (const p of problems) report.failures.push(`${t.file}: ${p}`);
     }
   } finally {
@@ -154,8 +159,7 @@ if (require.main === module) {
     process.exit(1);
   }
   const manifest: SiteManifest = { ...JSON.parse(fs.readFileSync(mf, 'utf8')), outDir: dir };
-  checkSite(manifest, { screenshots: path.join(dir, 'screenshots') }).then((r) => {
-    for (const l of r.lines) console.log(l);
+  checkSite(manifest, { screenshots: path.join(dir, 'screenshots'), log: (l) => console.log(l) }).then((r) => {
     for (const f of r.failures) console.error(`site check FAILED: ${f}`);
     process.exit(r.failures.length > 0 ? 1 : 0);
   }, (e) => {
