@@ -48,6 +48,8 @@ export function mountTrainPanel(): void {
     start.disabled = true;
     stop.disabled = false;
     panel.dataset.state = 'running';
+    panel.dataset.steps = '0';
+    panel.dataset.losses = '[]';
     let run: LiveRun | undefined;
     try {
       const seed = parseNumber('seed', $('train-seed').value);

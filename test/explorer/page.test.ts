@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildExplorer, DIST } from '../../explorer/build';
 import { serveStatic, type StaticServer } from '../../explorer/serve';
+import { liveRun } from '../../explorer/src/live-recipe';
 import { view1d } from '../../explorer/src/maps';
 import { buildEncoding, type WeightsIndex } from '../../explorer/src/weights';
 import { CHROMIUM_ARGS, requireChromium } from '../../src/report/chromium';
@@ -141,7 +142,7 @@ describe('explorer page (headless Chromium)', () => {
     await page.locator('#maps-panel').screenshot({ path: path.join(SHOTS, 'maps-vit.png') });
     await page.selectOption('#maps-task', 'lm');
     await page.waitForFunction((n) => document.querySelectorAll('#maps-grid .card .js-plotly-plot').length === n, lm.methods.length, { timeout: 300_000 });
-  });
+  }, 600_000);
 
   it('trains SeqPE live for 50 steps and L_δ falls', async () => {
     await page.fill('#train-seed', '0');
@@ -163,7 +164,29 @@ describe('explorer page (headless Chromium)', () => {
     expect(Number(await page.getAttribute('#train-panel', 'data-tensors'))).toBeLessThanOrEqual(Number(await page.getAttribute('#maps-grid', 'data-tensors')));
     await page.locator('#train-panel').screenshot({ path: path.join(SHOTS, 'training.png') });
     await page.screenshot({ path: path.join(SHOTS, 'explorer.png'), fullPage: true });
-  });
+    // The page trains the library's recipe itself: its first steps are the ones Node computes for the same seed.
+    const node = liveRun({ seed: 0, steps: 50, range: 192, ood: false });
+    const nodeLosses = Array.from({ length: 10 }, () => node.trainer.stepOnce().objectives.contrastive);
+    node.dispose();
+    const tol = backend === 'wasm' || backend === 'cpu' ? 1e-4 : 2e-2; // GPU engines round differently
+    nodeLosses.forEach((l, i) => expect(Math.abs(losses[i] - l)).toBeLessThan(tol));
+  }, 600_000);
+
+  it('is seedable and stoppable: the same seed repeats its losses; Stop ends the run between steps', async () => {
+    const before = JSON.parse((await page.getAttribute('#train-panel', 'data-losses')) ?? '[]') as number[];
+    await page.fill('#train-steps', '50'); // the same run as above, stopped early
+    await page.click('#train-start');
+    await page.waitForFunction(() => Number(document.getElementById('train-panel')!.dataset.steps) >= 3 && document.getElementById('train-panel')!.dataset.state === 'running', undefined, { timeout: 300_000 });
+    await page.click('#train-stop');
+    await page.waitForFunction(() => document.getElementById('train-panel')!.dataset.state !== 'running', undefined, { timeout: 300_000 });
+    expect(await page.getAttribute('#train-panel', 'data-state')).toBe('stopped');
+    const again = JSON.parse((await page.getAttribute('#train-panel', 'data-losses')) ?? '[]') as number[];
+    expect(again.length).toBeGreaterThanOrEqual(3);
+    expect(again.length).toBeLessThan(50);
+    // Same seed, same engine: the same pivots, candidates and updates, so the same losses, bit for bit.
+    expect(again).toEqual(before.slice(0, again.length));
+    expect(await text('#train-status')).toMatch(/stopped at step \d+/);
+  }, 600_000);
 
   it('logged no console error, page error or failed request', () => {
     expect(problems).toEqual([]);
