@@ -7,6 +7,7 @@
  */
 import * as path from 'path';
 import { describeBackend, initBackend } from '../backend';
+import { exportRunWeights } from './run-weights';
 import { gitCommit, packageVersions, readJson, readRunResult, writeFileAtomic, type RunMeta } from './cache';
 import type { RunConfig } from './configs';
 import { runLm } from './runners/lm';
@@ -55,6 +56,10 @@ async function trainInFolder(dir: string, cfg: RunConfig): Promise<void> {
   else if (cfg.kind === 'qa') await runQa(cfg, dir);
   else if (cfg.kind === 'vit') await runVit(cfg, dir);
   else throw new Error(`unknown run kind ${JSON.stringify((cfg as { kind?: unknown }).kind)}`);
+  // The trained parameters as weights.safetensors (small, committed with the result): checkpoints are not committed,
+  // so without this a fresh clone could not load the model (notebooks, the explorer, a QA run fine-tuning this LM).
+  const w = exportRunWeights(dir);
+  console.log(`run ${path.basename(dir)}: ${w.tensors} trained tensors written to ${path.basename(w.file)}`);
   meta.finishedAt = new Date().toISOString();
   meta.wallSeconds = (Date.now() - t0) / 1000;
   writeFileAtomic(metaFile, JSON.stringify(meta, null, 1));

@@ -14,6 +14,7 @@ import { qaExactMatch, qaForcedExactMatch } from '../../eval/qa';
 import type { QaRunConfig } from '../configs';
 import { runDir } from '../cache';
 import { buildLm, lmCheckpoint } from './lm';
+import { hasRunWeights, readRunWeights, runWeightsPath } from '../run-weights';
 import { trainerConfig, writeResult } from './common';
 
 export interface QaLengthResult {
@@ -39,15 +40,21 @@ export interface QaResult {
 export async function runQa(cfg: QaRunConfig, dir: string): Promise<QaResult> {
   const lmDir = runDir('lm', cfg.base);
   const ckpt = lmCheckpoint(lmDir);
-  if (!fs.existsSync(ckpt)) throw new Error(`QA run needs its language model first: ${ckpt} is missing (run the lm-extrapolation experiment)`);
+  // The LM's trained parameters: from its checkpoint where this machine trained it, else from the weights.safetensors
+  // committed beside its result (a fresh clone has no checkpoints).
+  const fromCheckpoint = fs.existsSync(ckpt);
+  if (!fromCheckpoint && !hasRunWeights(lmDir)) {
+    throw new Error(`QA run needs its language model first: neither ${ckpt} nor ${runWeightsPath(lmDir)} exists (run the lm-extrapolation experiment)`);
+  }
+  const source = fromCheckpoint ? ckpt : runWeightsPath(lmDir);
   const model = buildLm({ ...cfg.base, method: cfg.method });
-  const saved = loadCheckpoint(ckpt).tensors;
-  // Trainer checkpoints store parameters as 'param/<name>' beside the optimiser moments.
-  const weights = new Map(
-    [...saved].filter(([k]) => k.startsWith('param/') && model.params.has(k.slice(6))).map(([k, t]) => [k.slice(6), t] as const),
-  );
+  // Trainer checkpoints store parameters as 'param/<name>' beside the optimiser moments; the weights file without prefix.
+  const saved = fromCheckpoint
+    ? new Map([...loadCheckpoint(ckpt).tensors].filter(([k]) => k.startsWith('param/')).map(([k, t]) => [k.slice(6), t] as const))
+    : readRunWeights(lmDir).tensors;
+  const weights = new Map([...saved].filter(([k]) => model.params.has(k)));
   if (weights.size !== model.params.list().length) {
-    throw new Error(`QA: checkpoint ${ckpt} holds ${weights.size} of the model's ${model.params.list().length} parameters`);
+    throw new Error(`QA: ${source} holds ${weights.size} of the model's ${model.params.list().length} parameters`);
   }
   model.params.setWeights(weights);
   const tok = getTokenizer(cfg.base.data.tokenizer);
