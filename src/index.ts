@@ -18,6 +18,9 @@ export * from './positions/index';
 export * from './data/index';
 export * from './losses/index';
 export * from './encodings/index';
+// Weights folders are Node-only, so encodings/index (which the browser entry shares) leaves them out.
+export { saveWeights, loadWeights, loadWeightsInto, readManifest, saveWeightsOf, loadWeightsOf } from './encodings/weights-io';
+export * from './util/safetensors';
 // interpolate.ts's cubicKernel is the same kernel as data/resize.ts's (exported through data/index).
 export { linearTaps, cubicTaps, tapsMatrix, resizeLinear1d, resizeBicubic2d, type Taps } from './encodings/interpolate';
 export * from './report/index';

@@ -3,7 +3,8 @@
  * import each other in a cycle. Floors, bottom to top (a file may import its own floor and any floor below):
  *
  *   0 util   1 kernels (+ src/backend.ts, which installs them)   2 positions, data, losses   3 encodings, report
- *   4 models   5 train, eval   6 experiments   7 cli   8 src/index.ts (the public API)   9 notebooks, scripts
+ *   4 models   5 train, eval   6 experiments   7 cli   8 src/index.ts, src/node.ts, src/browser.ts (the public entries)
+ *   9 notebooks, scripts
  *
  * A src/ folder missing from this table is itself an error, so a new folder has to be placed deliberately. Code that
  * tslab compiles (src/ and the notebooks) must import files, not folders: tslab cannot resolve a folder's index.ts.
@@ -28,7 +29,7 @@ const FLOORS: Record<string, number> = {
   experiments: 6,
   cli: 7,
 };
-const FILE_FLOORS: Record<string, number> = { 'src/backend.ts': 1, 'src/index.ts': 8 };
+const FILE_FLOORS: Record<string, number> = { 'src/backend.ts': 1, 'src/index.ts': 8, 'src/browser.ts': 8, 'src/node.ts': 8 };
 const TOP = 9;
 
 /** Floor of a repo-relative path, or an error message. */

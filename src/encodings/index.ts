@@ -21,7 +21,8 @@ export { RoPE2D } from './rope2d';
 export { RoPEMixed } from './rope-mixed';
 export * from './seqpe/index';
 export { Sinusoidal, sinusoidalRows } from './sinusoidal';
-export { saveWeights, loadWeights } from './weights-io';
+// Files (saveWeights, loadWeights, saveWeightsOf, loadWeightsOf) are Node-only: weights-io.ts, exported by src/node.ts.
+export { assignNamed, checkNamedShapes, weightsToBytes, weightsFromBytes, type HasNamedWeights } from './weights-format';
 
 /** What a config file says about the position encoding. */
 export type EncodingSpec =

@@ -10,43 +10,38 @@
  * no longer referenced deleted. A crash or a full disk at any point leaves the previous complete save, or the new one,
  * never a mix; a failed write throws an error naming the file and the cause.
  * Supported dtypes: float32 and int32.
+ *
+ * This is the Node-only half (fs, path, crypto); the manifest types and the bytes ↔ tensors mapping live in
+ * weights-format.ts, which the browser build uses. The format's names are re-exported here so Node callers keep one import.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { writeFileAtomic, type AtomicFs, nodeFs } from '../util/atomic-write';
-import { fromLittleEndian, toLittleEndian } from '../util/blob';
+import {
+  MANIFEST_FILE,
+  WEIGHTS_FORMAT,
+  weightsFromBytes,
+  weightsToBytes,
+  type HasNamedWeights,
+  type NamedTensors,
+  type WeightEntry,
+  type WeightsFile,
+} from './weights-format';
 
-export const MANIFEST_FILE = 'model.json';
-export const WEIGHTS_FORMAT = 'seqpe-ts-weights';
-
-export type WeightDtype = 'float32' | 'int32';
-
-export interface WeightEntry {
-  name: string;
-  shape: number[];
-  dtype: WeightDtype;
-}
-
-export interface WeightsGroup {
-  paths: string[];
-  weights: WeightEntry[];
-}
-
-export interface WeightsFile {
-  format: string;
-  formatVersion: number;
-  /** Free-form description saved alongside (e.g. the config that built the tensors). */
-  meta?: unknown;
-  weightsManifest: WeightsGroup[];
-}
-
-export type NamedTensors = Map<string, tf.Tensor> | Record<string, tf.Tensor>;
-
-function toMap<T>(m: Map<string, T> | Record<string, T>): Map<string, T> {
-  return m instanceof Map ? m : new Map(Object.entries(m));
-}
+export {
+  assignNamed,
+  type HasNamedWeights,
+  checkNamedShapes,
+  MANIFEST_FILE,
+  WEIGHTS_FORMAT,
+  type NamedTensors,
+  type WeightDtype,
+  type WeightEntry,
+  type WeightsFile,
+  type WeightsGroup,
+} from './weights-format';
 
 /**
  * Writes name → tensor to `dir` (created if needed). Tensors are read, not disposed.
@@ -54,18 +49,7 @@ function toMap<T>(m: Map<string, T> | Record<string, T>): Map<string, T> {
  * @param io the file-system layer (tests inject faults through it)
  */
 export function saveWeights(dir: string, tensors: NamedTensors, meta?: unknown, io: AtomicFs = nodeFs): void {
-  const map = toMap(tensors);
-  const entries: WeightEntry[] = [];
-  const chunks: Uint8Array[] = [];
-  for (const [name, t] of map) {
-    if (t.isDisposed) throw new Error(`saveWeights: tensor ${JSON.stringify(name)} is disposed`);
-    if (t.dtype !== 'float32' && t.dtype !== 'int32') {
-      throw new Error(`saveWeights: tensor ${JSON.stringify(name)} has dtype ${t.dtype}; only float32 and int32 are supported`);
-    }
-    entries.push({ name, shape: [...t.shape], dtype: t.dtype });
-    chunks.push(toLittleEndian(t.dataSync() as Float32Array | Int32Array));
-  }
-  const data = Buffer.concat(chunks);
+  const { entries, data } = weightsToBytes(tensors);
   const hash = crypto.createHash('sha256').update(data).digest('hex').slice(0, 16);
   const binName = `weights.${hash}.bin`;
   writeFileAtomic(path.join(dir, binName), data, io);
@@ -146,55 +130,13 @@ export function loadWeights(dir: string): { tensors: Map<string, tf.Tensor>; met
           return fs.readFileSync(f);
         }),
       );
-      const need = g.weights.reduce((a, w) => a + 4 * w.shape.reduce((x, y) => x * y, 1), 0);
-      if (buf.length !== need) {
-        throw new Error(`loadWeights: ${g.paths.join(', ')} in ${dir} hold ${buf.length} bytes; the manifest describes ${need}`);
-      }
-      let off = 0;
-      for (const w of g.weights) {
-        if (tensors.has(w.name)) throw new Error(`loadWeights: ${dir} names ${JSON.stringify(w.name)} twice`);
-        const n = w.shape.reduce((x, y) => x * y, 1);
-        tensors.set(w.name, tf.tensor(fromLittleEndian(buf, off, n, w.dtype), w.shape, w.dtype));
-        off += 4 * n;
-      }
+      weightsFromBytes(g.weights, buf, tensors, `${g.paths.join(', ')} in ${dir}`);
     }
   } catch (e) {
     for (const t of tensors.values()) t.dispose();
     throw e;
   }
   return { tensors, meta: m.meta };
-}
-
-/**
- * Checks that `got` has exactly the names of `expected`, each with the same shape and dtype. Throws one Error listing
- * every missing name, extra name and shape/dtype mismatch.
- */
-export function checkNamedShapes(
-  expected: Map<string, { shape: readonly number[]; dtype: string }>,
-  got: Map<string, { shape: readonly number[]; dtype: string }>,
-  where: string,
-): void {
-  const problems: string[] = [];
-  for (const [name, e] of expected) {
-    const g = got.get(name);
-    if (!g) problems.push(`missing ${JSON.stringify(name)} (expected shape [${e.shape}])`);
-    else if (g.shape.length !== e.shape.length || g.shape.some((s, i) => s !== e.shape[i])) {
-      problems.push(`shape mismatch for ${JSON.stringify(name)}: got [${g.shape}], expected [${e.shape}]`);
-    } else if (g.dtype !== e.dtype) problems.push(`dtype mismatch for ${JSON.stringify(name)}: got ${g.dtype}, expected ${e.dtype}`);
-  }
-  for (const name of got.keys()) if (!expected.has(name)) problems.push(`unexpected ${JSON.stringify(name)}`);
-  if (problems.length > 0) {
-    const shown = problems.slice(0, 12).join('; ');
-    const more = problems.length > 12 ? ` (and ${problems.length - 12} more)` : '';
-    throw new Error(`${where}: weights do not match the model: ${shown}${more}`);
-  }
-}
-
-/** Assigns tensors to variables by name after checking names, shapes and dtypes; nothing is assigned on error. */
-export function assignNamed(vars: Map<string, tf.Variable>, tensors: NamedTensors, where: string): void {
-  const map = toMap(tensors);
-  checkNamedShapes(vars, map, where);
-  for (const [name, v] of vars) v.assign(map.get(name)!);
 }
 
 /** Loads `dir` and hands the tensors to `assign` (e.g. an object's setWeights), freeing them afterwards in any case. */
@@ -205,4 +147,14 @@ export function loadWeightsInto(dir: string, assign: (tensors: Map<string, tf.Te
   } finally {
     for (const t of tensors.values()) t.dispose();
   }
+}
+
+/** Saves `obj`'s parameters and its weightsMeta() to `dir` (model.json + .bin). */
+export function saveWeightsOf(obj: HasNamedWeights, dir: string, io: AtomicFs = nodeFs): void {
+  saveWeights(dir, obj.getWeights(), obj.weightsMeta(), io);
+}
+
+/** Loads weights saved by saveWeightsOf (or any weights directory with the same names and shapes) into `obj`. */
+export function loadWeightsOf(obj: HasNamedWeights, dir: string): void {
+  loadWeightsInto(dir, (tensors) => obj.setWeights(tensors));
 }

@@ -71,7 +71,8 @@ export function defaultConcurrency(): number {
   return Math.max(1, os.cpus().length);
 }
 
-const DEFAULT_WORKER = path.join(PROJECT_ROOT, 'src', 'experiments', 'worker.ts');
+// The built package's bin sets SEQPE_WORKER_SCRIPT to its compiled worker (dist/cjs/experiments/worker.js): no src/, no tsx there.
+const DEFAULT_WORKER = process.env.SEQPE_WORKER_SCRIPT || path.join(PROJECT_ROOT, 'src', 'experiments', 'worker.ts');
 const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** One worker process on a job's folder: 'ok', or 'locked' when another process owns the folder; rejects on failure. */
@@ -81,7 +82,7 @@ function runOne(job: Job, script: string, children: Set<ChildProcess>): Promise<
     const log = fs.openSync(logFile, 'a');
     // node itself (not the tsx CLI, which would add a process between us and the worker), so the IPC channel and the
     // pid the worker's lock records are the worker's own.
-    const child = spawn(process.execPath, ['--import', 'tsx', script, job.dir], {
+    const child = spawn(process.execPath, [...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, job.dir], {
       cwd: PROJECT_ROOT,
       stdio: ['ignore', log, log, 'ipc'],
       env: { ...process.env, SEQPE_WORKER: '1' },

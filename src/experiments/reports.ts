@@ -16,7 +16,8 @@ import type { VitResult } from './runners/vit';
 import { projectPath } from '../util/paths';
 import { SEQPE_TERMS } from '../encodings/seqpe/index';
 import { logLoss } from '../train/progress';
-import { aggregateSeeds, meanSpread, toFrame, writeTable, type Row } from '../report/tables';
+import { groupSeeds, pivotWide } from '../report/aggregate';
+import { meanSpread, toFrame, writeTable, type Row } from '../report/tables';
 import { heatmap, lineChart, multiPanel, type Figure, type LineChartOptions } from '../report/figure';
 import { renderFigure } from '../report/render';
 
@@ -79,15 +80,11 @@ interface MetricReport {
 }
 
 async function metricReport(p: Profile, out: ReportOutput, m: MetricReport): Promise<void> {
-  const agg = aggregateSeeds(m.rows, { by: ['method', m.x], values: [m.value], digits: m.digits });
+  const agg = groupSeeds(m.rows, { by: ['method', m.x], values: [m.value], digits: m.digits }); // a danfojs groupby
   const methods = [...new Set(agg.map((r) => String(r.method)))];
   const xs = [...new Set(agg.map((r) => Number(r[m.x])))].sort((a, b) => a - b);
   const cell = (method: string, x: number): Row | undefined => agg.find((a) => a.method === method && a[m.x] === x);
-  table(p, m.name, methods.map((method) => {
-    const row: Row = { method };
-    for (const x of xs) row[m.column(x)] = cell(method, x)?.[m.value] as string;
-    return row;
-  }), m.caption, out, m.digits);
+  table(p, m.name, pivotWide(agg, { index: 'method', columns: m.x, value: m.value, label: m.column }), m.caption, out, m.digits);
   await figure(p, m.name, lineChart({
     ...m.chart,
     series: methods.map((method) => ({

@@ -4,12 +4,13 @@
  * array's own memory; elsewhere each 32-bit word is byte-swapped through a DataView (as an integer, so even NaN
  * payloads survive bit-exactly). Reads copy into a fresh, aligned array, because the
  * offset of a value inside a file buffer need not be a multiple of 4.
+ * No Node built-in: the host's order is probed through a typed array, so this file runs in a browser too.
  */
-import * as os from 'os';
 
 export type BlobDtype = 'float32' | 'int32';
 
-export const HOST_LITTLE_ENDIAN = os.endianness() === 'LE';
+/** The host's byte order: a 16-bit 1 stored natively has its low byte first exactly on a little-endian host. */
+export const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** The values as little-endian bytes (a view of `values` on a little-endian host: do not mutate it while in use). */
 export function toLittleEndian(values: Float32Array | Int32Array, hostLittleEndian = HOST_LITTLE_ENDIAN): Uint8Array {

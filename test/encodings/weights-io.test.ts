@@ -5,7 +5,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/backend';
 import { SeqPEEncoder } from '../../src/encodings/seqpe/index';
-import { assignNamed, loadWeights, MANIFEST_FILE, readManifest, saveWeights, WeightsFile } from '../../src/encodings/weights-io';
+import { assignNamed, loadWeights, loadWeightsOf, MANIFEST_FILE, readManifest, saveWeights, saveWeightsOf, WeightsFile } from '../../src/encodings/weights-io';
 import { diskFullAfter, failingCall, faultyFs, shortWrites } from '../util/faulty-fs';
 
 let root: string;
@@ -149,18 +149,18 @@ describe('weights-io', () => {
     const ya = a.encode(pos, { training: false });
     const before = b.table(pos); // fills b's cache, which load must clear
     expect(tf.tidy(() => tf.max(tf.abs(ya.sub(before))).dataSync()[0])).toBeGreaterThan(1e-4);
-    a.save(dir);
+    saveWeightsOf(a, dir);
     const m = readManifest(dir);
     expect(m.weightsManifest[0].weights.map((w) => w.name)).toEqual([...a.params.keys()]);
-    b.load(dir);
+    loadWeightsOf(b, dir);
     expect(tf.tidy(() => Array.from(b.encode(pos, { training: false }).dataSync()))).toEqual(Array.from(ya.dataSync()));
     expect(tf.tidy(() => Array.from(b.table(pos).dataSync()))).toEqual(Array.from(ya.dataSync()));
     const other = new SeqPEEncoder({ seed: 1, ...cfg, outDim: 4 });
-    expect(() => other.load(dir)).toThrow(/shape mismatch for "out_proj.w": got \[16,8\], expected \[16,4\]/);
+    expect(() => loadWeightsOf(other, dir)).toThrow(/shape mismatch for "out_proj.w": got \[16,8\], expected \[16,4\]/);
     const oneD = new SeqPEEncoder({ seed: 1, ...cfg, dims: 1, maxPosition: 100 });
-    expect(() => oneD.load(dir)).toThrow(/unexpected "dim_embedding"/);
+    expect(() => loadWeightsOf(oneD, dir)).toThrow(/unexpected "dim_embedding"/);
     const n0 = tf.memory().numTensors;
-    b.load(dir);
+    loadWeightsOf(b, dir);
     expect(tf.memory().numTensors).toBe(n0); // loaded tensors are released
     tf.dispose([ya, before]);
     [a, b, other, oneD].forEach((e) => e.dispose());

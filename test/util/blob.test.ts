@@ -3,6 +3,7 @@
  * offsets, and the portable byte-swapping route (the one a big-endian host takes) checked against the fast route.
  */
 import { describe, expect, it } from 'vitest';
+import * as os from 'os';
 import { fromLittleEndian, HOST_LITTLE_ENDIAN, toLittleEndian } from '../../src/util/blob';
 import { Rng } from '../../src/util/rng';
 
@@ -20,6 +21,7 @@ describe('little-endian blobs', () => {
       expect(Array.from(fromLittleEndian(Buffer.from('feffffff04030201', 'hex'), 0, 2, 'int32', host))).toEqual([-2, 0x01020304]);
     }
     expect(HOST_LITTLE_ENDIAN).toBe(new Uint8Array(new Uint32Array([1]).buffer)[0] === 1);
+    expect(HOST_LITTLE_ENDIAN).toBe(os.endianness() === 'LE'); // the typed-array probe agrees with Node's own answer
   });
 
   it('round-trips every bit, at unaligned offsets, and both routes agree on 2 000 random words', () => {

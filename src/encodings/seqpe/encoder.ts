@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import { embedding, gatherRows, layerNorm, linear } from '../../kernels/index';
 import { normalArray, Rng, RngState } from '../../util/rng';
 import { DigitSpec, dimensionIds, encodeBatch, Position, specFor } from '../../positions/digits';
-import { assignNamed, loadWeightsInto, saveWeights } from '../weights-io';
+import { assignNamed } from '../weights-format';
 import { runBlocks, SeededDropout } from './blocks';
 import { encoderParamShapes, ResolvedEncoderConfig, resolveEncoderConfig, SeqPEEncoderConfig, SeqPEPath } from './config';
 import { dedupPositions, EvalCache } from './eval-cache';
@@ -193,14 +193,12 @@ export class SeqPEEncoder {
     this.invalidateCache();
   }
 
-  /** Saves the parameters to `dir` in the tfjs weights format (model.json + .bin). */
-  save(dir: string): void {
-    saveWeights(dir, this.params, { kind: 'seqpe-encoder', config: this.config });
-  }
-
-  /** Loads parameters saved by `save` (or any weights file with the same names and shapes). */
-  load(dir: string): void {
-    loadWeightsInto(dir, (tensors) => this.setWeights(tensors));
+  /**
+   * What is saved next to the weights. Files are Node's business: weights-io.ts's saveWeightsOf(encoder, dir) and
+   * loadWeightsOf(encoder, dir) write and read them, so this class runs in a browser too.
+   */
+  weightsMeta(): unknown {
+    return { kind: 'seqpe-encoder', config: this.config };
   }
 
   /** State of the dropout random stream (for checkpoints). */

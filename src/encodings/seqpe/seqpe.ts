@@ -12,7 +12,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng, RngState } from '../../util/rng';
-import { loadWeightsInto, saveWeights, assignNamed } from '../weights-io';
+import { assignNamed } from '../weights-format';
 import {
   ApplyOptions,
   EncodingCapabilities,
@@ -172,12 +172,9 @@ export class SeqPE implements PositionEncoding {
     this.encoder.invalidateCache();
   }
 
-  save(dir: string): void {
-    saveWeights(dir, this.getWeights(), { kind: 'seqpe', mode: this.mode, model: this.model, encoder: this.encoder.config });
-  }
-
-  load(dir: string): void {
-    loadWeightsInto(dir, (tensors) => this.setWeights(tensors));
+  /** What is saved next to the weights (files: weights-io.ts's saveWeightsOf / loadWeightsOf, Node only). */
+  weightsMeta(): unknown {
+    return { kind: 'seqpe', mode: this.mode, model: this.model, encoder: this.encoder.config };
   }
 
   /** Forget the encoder's eval cache (it is also cleared automatically when any encoder weight is reassigned). */

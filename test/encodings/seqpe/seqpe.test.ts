@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../../src/backend';
 import { SeqPE, SeqPEConfig, SeqPEMode } from '../../../src/encodings/seqpe/index';
+import { loadWeightsOf, saveWeightsOf } from '../../../src/encodings/weights-io';
 import { layoutPositions, ModelDims, PositionLayout } from '../../../src/encodings/types';
 import { Rng } from '../../../src/util/rng';
 
@@ -273,16 +274,16 @@ describe('SeqPE: shared behaviour', () => {
         });
       const ya = outputs(a);
       expect(outputs(b)).not.toEqual(ya);
-      a.save(dir);
-      b.load(dir);
+      saveWeightsOf(a, dir);
+      loadWeightsOf(b, dir);
       expect(outputs(b)).toEqual(ya);
       a.dispose();
       b.dispose();
     }
     const gate = make('qk_gate', {}, 2);
-    expect(() => gate.load(path.join(root, 'attn_bias'))).toThrow(/missing "pe_qk.0.w".*unexpected "pe_qk.w"/);
+    expect(() => loadWeightsOf(gate, path.join(root, 'attn_bias'))).toThrow(/missing "pe_qk.0.w".*unexpected "pe_qk.w"/);
     const wide = new SeqPE({ dModel: 16, heads: 2, layers: 3 }, { mode: 'attn_bias', seed: 1, encoder: { width: 16, heads: 2, dims: 2 } });
-    expect(() => wide.load(path.join(root, 'attn_bias'))).toThrow(/shape mismatch for "encoder.out_proj.w": got \[16,8\], expected \[16,16\]/);
+    expect(() => loadWeightsOf(wide, path.join(root, 'attn_bias'))).toThrow(/shape mismatch for "encoder.out_proj.w": got \[16,8\], expected \[16,16\]/);
     gate.dispose();
     wide.dispose();
     q.dispose();
