@@ -190,7 +190,8 @@ function activeHandleCount(): number {
  * step did not use (src/kernels/webgpu/engine.ts); elsewhere nothing.
  */
 export function engineStepEnd(): void {
-  if (current?.name === 'webgpu') trimPool();
+  // SEQPE_WEBGPU_NO_TRIM=1 keeps tfjs's unbounded pool (for the test that shows why the trim exists).
+  if (current?.name === 'webgpu' && process.env.SEQPE_WEBGPU_NO_TRIM !== '1') trimPool();
 }
 
 /** Installs `set` for every call site and returns its name. */
