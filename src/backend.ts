@@ -148,8 +148,12 @@ async function tryCpu(): Promise<BackendInfo | undefined> {
 async function tryWebGPU(): Promise<BackendInfo | undefined> {
   // Set-up errors (no dawn.node, no adapter) name what is missing: rethrown as the SEQPE_BACKEND=webgpu message.
   const adapter = await installNavigatorGpu();
-  if (!tryRequire('@tensorflow/tfjs-backend-webgpu')) {
-    throw new Error("the optional dependency '@tensorflow/tfjs-backend-webgpu' is not installed");
+  try {
+    // A literal require (not tryRequire's variable one) so that bundlers include the backend (scripts/gpu/pack.sh).
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require('@tensorflow/tfjs-backend-webgpu');
+  } catch (e) {
+    throw new Error(`the optional dependency '@tensorflow/tfjs-backend-webgpu' could not be loaded: ${(e as Error).message.split('\n')[0]}`);
   }
   if (process.env.SEQPE_WEBGPU_FAST === '1') tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', 64);
   if (!(await tf.setBackend('webgpu'))) return undefined;

