@@ -3,7 +3,8 @@
 #
 #   bash scripts/gpu/pack.sh [dest]        default dest: <checkout the device tool sends>/.gpu-bundle (/work/main here)
 #
-#   dest/node/node.xz        this machine's node binary, xz -9 (~24 MB)              carried alone in the first call
+#   dest/node/a/node.gz.a    this machine's node binary, gzip -1 (40 MB), first 27 MB  carried alone in a lease's first call
+#   dest/node/b/node.gz.b    … the rest (13 MB)                                        carried with dest/app afterwards
 #   dest/app/app.js.xz       esbuild bundle of scripts/gpu/device-main.ts (LM table runner; tfjs + webgpu backend inside)
 #   dest/app/bench.js.xz     esbuild bundle of scripts/bench.ts
 #   dest/app/dawn.node.gz    Dawn's native addon from the `webgpu` package (gzip: 7 MB, and 50× faster than xz here)
@@ -12,34 +13,40 @@
 #   dest/app/device-run.sh   what runs there (a copy of scripts/gpu/device-run.sh: the sent checkout may not have it)
 #   dest/app/PROVENANCE.json commit, date and package versions of the bundle
 #
-# Why two folders: the device tool sends the checkout (~36 MiB of tracked files) plus the carried paths, 64 MiB in all;
-# node alone is 24 MB, so the first call of a lease carries dest/node and unpacks it into /tmp, and later calls carry
-# dest/app (and checkpoints to resume). Idempotent: node.xz is rebuilt only when the node binary changed.
+# Why halves: the device tool sends the checkout (~36 MiB of tracked files) plus the carried paths, 64 MiB in all, and
+# node does not fit beside the app: the first call of a lease carries dest/node/a and copies it to /tmp (which stays
+# while the machine is warm, 30 s between calls), the next carries dest/node/b + dest/app. gzip, not xz: xz -9 of node
+# needs ~100 s of CPU, which took over 20 min on the loaded 2-core machine; gzip -1 takes 2 s. Idempotent: node is
+# repacked only when the node binary changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DEST="${1:-/work/main/.gpu-bundle}"
 cd "$ROOT"
-mkdir -p "$DEST/node" "$DEST/app/debs"
+mkdir -p "$DEST/node/a" "$DEST/node/b" "$DEST/app/debs"
 
 NODE_BIN="$(readlink -f "$(command -v node)")"
 stamp="$(stat -c '%s %Y' "$NODE_BIN") $(node --version)"
-if [[ ! -f "$DEST/node/node.xz" || "$(cat "$DEST/node/stamp" 2>/dev/null)" != "$stamp" ]]; then
-  echo "== node $(node --version) → $DEST/node/node.xz (xz -9, a minute or two)"
-  nice -n 10 xz -9 -T2 -c "$NODE_BIN" > "$DEST/node/node.xz.tmp" && mv "$DEST/node/node.xz.tmp" "$DEST/node/node.xz"
+if [[ ! -f "$DEST/node/a/node.gz.a" || "$(cat "$DEST/node/stamp" 2>/dev/null)" != "$stamp" ]]; then
+  echo "== node $(node --version) → $DEST/node/{a,b} (gzip -1, two halves)"
+  gzip -1 -c "$NODE_BIN" > "$DEST/node/node.gz"
+  head -c 27000000 "$DEST/node/node.gz" > "$DEST/node/a/node.gz.a"
+  tail -c +27000001 "$DEST/node/node.gz" > "$DEST/node/b/node.gz.b"
+  cat "$DEST/node/a/node.gz.a" "$DEST/node/b/node.gz.b" | cmp -s - "$DEST/node/node.gz" || { echo "pack: node halves do not rejoin" >&2; exit 1; }
+  rm "$DEST/node/node.gz"
   echo "$stamp" > "$DEST/node/stamp"
 else
-  echo "== node.xz up to date"
+  echo "== node halves up to date"
 fi
 
 echo "== esbuild bundles"
-# require.main=null: library files with a `require.main === module` CLI block (worker.ts) must not start inside the bundle
-EXTERNAL=(--define:require.main=null --external:@tensorflow/tfjs-node-gpu --external:@tensorflow/tfjs-node --external:danfojs-node
+# (worker.ts's CLI block checks process.argv[1]: inside a bundle every module is require.main)
+EXTERNAL=(--external:@tensorflow/tfjs-node-gpu --external:@tensorflow/tfjs-node --external:danfojs-node
           --external:playwright-core --external:plotly.js-dist-min)
 for pair in "scripts/gpu/device-main.ts:app.js" "scripts/bench.ts:bench.js"; do
   src="${pair%%:*}" out="${pair##*:}"
   node_modules/.bin/esbuild "$src" --bundle --platform=node --format=cjs --target=node20 --minify --log-level=error \
     "${EXTERNAL[@]}" --outfile="$DEST/app/$out"
-  xz -9 -f "$DEST/app/$out"
+  xz -6 -f "$DEST/app/$out"
 done
 
 echo "== dawn.node"
@@ -73,5 +80,5 @@ const dirty = cp.execSync("git status --porcelain --untracked-files=no").toStrin
 fs.writeFileSync(process.argv[1], JSON.stringify({ packedAt: new Date().toISOString(), commit: commit + dirty, node: process.version,
   packages: Object.fromEntries(["@tensorflow/tfjs", "@tensorflow/tfjs-backend-webgpu", "webgpu", "esbuild"].map((n) => [n, v(n)])) }, null, 1));
 ' "$DEST/app/PROVENANCE.json"
-du -b "$DEST"/node/node.xz "$DEST"/app/* "$DEST/app/debs" | awk '{ printf "%8.1f MB  %s\n", $1 / 1e6, $2 }'
+du -b "$DEST"/node/a/* "$DEST"/node/b/* "$DEST"/app/* "$DEST/app/debs" | awk '{ printf "%8.1f MB  %s\n", $1 / 1e6, $2 }'
 echo "node: $(du -sb "$DEST/node" | cut -f1 | awk '{ printf "%.1f MiB", $1 / 1048576 }'), app: $(du -sb "$DEST/app" | cut -f1 | awk '{ printf "%.1f MiB", $1 / 1048576 }')"
