@@ -6,8 +6,8 @@
 #                                               result) and the checkpoints of unfinished runs (gitignored)
 #   bash scripts/gpu/bring-back.sh --resume [dest]
 #                                               pack the unfinished gpu-profile runs of results/runs/ (folder files +
-#                                               checkpoint) into <dest>/resume/ (default /work/main/.gpu-bundle), for the
-#                                               next call to carry as .gpu-bundle/resume
+#                                               checkpoint) into <dest>/resume/<k>/ (default /work/main/.gpu-bundle),
+#                                               one run per folder: each device call can carry one (64 MiB limit)
 #
 # A run already finished here is never overwritten by an unfinished copy. meta.json's commit, which the device cannot
 # know (no git there), is filled in from the bundle's PROVENANCE.json, and the run's meta gets a `device` entry.
@@ -31,13 +31,16 @@ for d in sorted(os.listdir(runs)):
         continue
     if cfg.get("profile") != "gpu" or os.path.exists(os.path.join(p, "result.json")) or not os.path.exists(os.path.join(p, "checkpoint.bin")):
         continue
-    with tarfile.open(os.path.join(dest, f"{d}.tar"), "w") as t:
+    # one folder per run: a call's carry (with the ~36 MiB checkout) holds one 15 MB checkpoint at most
+    os.makedirs(os.path.join(dest, str(n + 1)), exist_ok=True)
+    with tarfile.open(os.path.join(dest, str(n + 1), f"{d}.tar"), "w") as t:
         for f in sorted(os.listdir(p)):
             if f != "lock.json" and not f.startswith("checkpoint.bin."):
                 t.add(os.path.join(p, f), arcname=os.path.join(d, f))
     n += 1
     print(f"resume: {d} ({cfg['method']['label']} seed {cfg['seed']})")
-print(f"{n} run(s) packed into {dest}; carry .gpu-bundle/resume in the next 'lm' call")
+print(f"{n} run(s) packed into {dest}/1 … {dest}/{n}: carry one folder per call (.gpu-bundle/resume/<k>) with the command\n"
+      "  mkdir -p /tmp/seqpe-gpu/resume && cp .gpu-bundle/resume/*/*.tar /tmp/seqpe-gpu/resume/")
 EOF
   du -sh "$DEST"
   exit 0

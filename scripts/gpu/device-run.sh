@@ -9,7 +9,8 @@
 #                                                            train the gpu LM table for at most <seconds>, N at once
 #
 # State lives in /tmp/seqpe-gpu (kept while the machine stays warm). Runs to resume from another lease come in as
-# .gpu-bundle/resume/*.tar (built by scripts/gpu/bring-back.sh --resume) and are unpacked first. What comes back in $OUT
+# .gpu-bundle/resume/<k>/*.tar (scripts/gpu/bring-back.sh --resume; one per call, copied to /tmp/seqpe-gpu/resume/ by a
+# plain command) and are unpacked before training. What comes back in $OUT
 # (≤ 8 files of ≤ 16 MiB): bench-gpu.json, runs.tar.xz (every run folder without checkpoints), ckpt-*.tar (checkpoints
 # of unfinished runs, as many as fit), logs.tar.xz.
 set -uo pipefail
@@ -86,7 +87,7 @@ EOF
   lm)
     secs="${1:?lm needs a time budget in seconds}"; par="${2:-8}"; runs="${3:-all}"
     shopt -s nullglob
-    for t in "$B"/resume/*.tar "$B"/resume/*.tar.xz; do
+    for t in "$B"/resume/*/*.tar "$W"/resume/*.tar; do
       python3 -c 'import tarfile,sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$t" "$W/results/runs"
     done
     export SEQPE_STOP_AT=$(( ($(date +%s) + secs) * 1000 ))
