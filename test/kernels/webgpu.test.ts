@@ -68,10 +68,12 @@ describe.skipIf(!HAVE)('WebGPU engine on lavapipe', () => {
     expect(raw).toHaveLength(steps);
     const half = steps / 2;
     const maxOf = (xs: Array<{ bytes: number }>, from: number, to: number) => Math.max(...xs.slice(from, to).map((x) => x.bytes));
-    // tfjs's own pool: more bytes held after the second half than at any point of the first
+    // tfjs's own pool keeps every shape it ever saw: ~10× the first step's bytes after 30 steps (measured 12.5 → 121 MB)
+    expect(raw[steps - 1].bytes).toBeGreaterThan(5 * raw[0].bytes);
     expect(raw[steps - 1].bytes).toBeGreaterThan(maxOf(raw, 0, half));
-    // trimmed: the second half never exceeds the first half's peak by more than 10 %
-    expect(maxOf(trimmed, half, steps)).toBeLessThanOrEqual(1.1 * maxOf(trimmed, 0, half));
-    expect(trimmed[steps - 1].bytes).toBeLessThan(raw[steps - 1].bytes);
+    // trimmed, it moves within a band set by the current step's shapes (measured 9.8–14.0 MB): the second half's peak stays
+    // within 25 % of the first half's, and far below the untrimmed pool
+    expect(maxOf(trimmed, half, steps)).toBeLessThanOrEqual(1.25 * maxOf(trimmed, 0, half));
+    expect(trimmed[steps - 1].bytes).toBeLessThan(0.25 * raw[steps - 1].bytes);
   }, 1_800_000);
 });
