@@ -9,6 +9,9 @@
  *   small-vit  ViT d 64, 2 layers, 4 heads, MNIST 28 px in 4 px patches (7 × 7 grid), batch 32: APE; SeqPE q/k gates
  *              main task only; SeqPE full (the small profile's ViT method)
  *   encode     2 048 positions (16× the bench LM's training length) through a d 128 SeqPE encoder, cold and cached
+ *   gpu-lm     the gpu profile's LM: d 128, 4 layers, 4 heads, batch 32 × 128: APE and SeqPE full (the gpu profile's
+ *              method); for the WebGPU engine (SEQPE_BACKEND=webgpu), where each row also counts compute dispatches per
+ *              step and the GPU buffer pool (scripts/gpu/device-run.sh runs it as 1 and as 8 processes at once)
  * Ratios (SeqPE full / APE, SeqPE main / APE) are taken within this run, next to issue 9's targets.
  *
  *   npm run bench [-- --steps 10 --warmup 3 --only small-lm,bench-lm,small-vit,encode --all-encodings]
@@ -23,6 +26,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { describeBackend, initBackend } from '../src/backend';
+import { dispatchCount, poolStats } from '../src/kernels/webgpu/engine';
 import { createEncoding, type EncodingSpec } from '../src/encodings/index';
 import { SeqPE } from '../src/encodings/seqpe/index';
 import { CausalLM } from '../src/models/causal-lm';
@@ -42,15 +46,16 @@ import { helpText, parseArgs, type OptionSpec } from '../src/cli/args';
 const OPTIONS: OptionSpec[] = [
   { name: 'steps', type: 'number', help: 'timed steps per case', default: 10 },
   { name: 'warmup', type: 'number', help: 'untimed steps first', default: 3 },
-  { name: 'only', type: 'string', help: 'comma-separated groups: small-lm, bench-lm, small-vit, encode', default: 'small-lm,bench-lm,small-vit,encode' },
+  { name: 'only', type: 'string', help: 'comma-separated groups: small-lm, bench-lm, small-vit, encode, gpu-lm', default: 'small-lm,bench-lm,small-vit,encode' },
+  { name: 'cases', type: 'string', help: 'only the cases whose name contains one of these comma-separated words (e.g. ape,seqpe)', default: '' },
   { name: 'all-encodings', type: 'flag', help: 'also time sinusoidal, RoPE, ALiBi and NoPE in bench-lm' },
   { name: 'compare', type: 'string', help: 'a saved bench JSON to print beside this run', default: '' },
   { name: 'out', type: 'string', help: 'JSON output file', default: 'results/bench.json' },
   { name: 'help', type: 'flag', help: 'show this help' },
 ];
 
-type Group = 'small-lm' | 'bench-lm' | 'small-vit';
-const GROUPS: readonly string[] = ['small-lm', 'bench-lm', 'small-vit', 'encode'];
+type Group = 'small-lm' | 'bench-lm' | 'small-vit' | 'gpu-lm';
+const GROUPS: readonly string[] = ['small-lm', 'bench-lm', 'small-vit', 'encode', 'gpu-lm'];
 
 interface Row {
   group: Group;
@@ -62,6 +67,10 @@ interface Row {
   tokensPerSec: number;
   peakTensors: number;
   peakBytes: number;
+  /** WebGPU only: compute dispatches per timed step (median; each tfjs program run is one dispatch). */
+  dispatchesPerStep?: number;
+  /** WebGPU only: the buffer pool after the last step (bytes allocated, free buffers, buffers destroyed by trims). */
+  pool?: { bytesAllocated: number; freeBuffers: number; destroyed: number };
   /** tf.profile of one step (APE rows only): kernel time in *MatMul* kernels, all kernels, and the kernel calls. */
   profile?: { matmulMs: number; kernelMs: number; kernelCalls: number; matmulShareOfStep: number };
 }
@@ -85,8 +94,8 @@ const MATMUL = /MatMul/;
 type AnyTrainer = Trainer<any, any>;
 
 async function profileStep(trainer: AnyTrainer): Promise<{ matmulMs: number; kernelMs: number; kernelCalls: number }> {
-  const prof = await tf.profile(() => {
-    trainer.stepOnce();
+  const prof = await tf.profile(async () => {
+    await trainer.stepAsync();
   });
   let matmulMs = 0;
   let kernelMs = 0;
@@ -101,35 +110,47 @@ async function profileStep(trainer: AnyTrainer): Promise<{ matmulMs: number; ker
 async function runCase(c: Case, steps: number, warmup: number): Promise<Row> {
   const { trainer, dispose } = c.make(steps + warmup + (c.profile ? 1 : 0));
   const times: number[] = [];
+  const dispatches: number[] = [];
   let peakTensors = 0;
   let peakBytes = 0;
   for (let i = 0; i < steps + warmup; i++) {
     const t0 = performance.now();
-    trainer.stepOnce();
+    const d0 = dispatchCount();
+    await trainer.stepAsync(); // one host read per step: the loop's own (works on every engine)
     const ms = performance.now() - t0;
-    if (i >= warmup) times.push(ms);
+    if (i >= warmup) {
+      times.push(ms);
+      dispatches.push(dispatchCount() - d0);
+    }
     const m = tf.memory();
     peakTensors = Math.max(peakTensors, m.numTensors);
     peakBytes = Math.max(peakBytes, m.numBytes);
   }
-  const prof = c.profile ? await profileStep(trainer) : undefined;
+  // tf.profile's kernel times need GPU timestamp queries on webgpu; the dispatch count stands in for it there.
+  const prof = c.profile && !gpu ? await profileStep(trainer) : undefined;
+  const pool = poolStats();
   trainer.dispose();
   dispose();
   const mean = times.reduce((a, b) => a + b, 0) / times.length;
   return {
     group: c.group, name: c.name, msPerStep: mean, msMedian: median(times), msMin: Math.min(...times), msMax: Math.max(...times),
     tokensPerSec: c.items / (mean / 1000), peakTensors, peakBytes,
+    ...(gpu ? { dispatchesPerStep: median(dispatches), pool } : {}),
     profile: prof && { ...prof, matmulShareOfStep: prof.matmulMs / median(times) },
   };
 }
 
-function lmCase(group: Group, name: string, dims: { d: number; b: number; t: number }, spec: EncodingSpec, tokens: Int32Array, profile = false): Case {
+/** Whether this run is on the WebGPU engine (set in main). */
+let gpu = false;
+
+function lmCase(group: Group, name: string, dims: { d: number; b: number; t: number; layers?: number }, spec: EncodingSpec, tokens: Int32Array, profile = false): Case {
+  const layers = dims.layers ?? 2;
   return {
     group, name, items: dims.b * dims.t, profile,
     make(steps) {
-      const md = { dModel: dims.d, heads: 4, layers: 2 };
+      const md = { dModel: dims.d, heads: 4, layers };
       const enc = createEncoding(spec, md, 7);
-      const model = new CausalLM({ vocab: 256, dModel: dims.d, layers: 2, heads: 4, seed: 1 }, enc);
+      const model = new CausalLM({ vocab: 256, dModel: dims.d, layers, heads: 4, seed: 1 }, enc);
       const trainer = new Trainer(model, lmTask({ tokens, batch: dims.b, time: dims.t }), {
         steps, seed: 1, lr: 1e-3, progress: { mode: 'silent' },
       });
@@ -179,6 +200,16 @@ function benchLmCases(tokens: Int32Array, all: boolean): Case[] {
   ];
 }
 
+/** The gpu profile's LM (d 128 × 4 layers, batch 32 × 128): APE and the profile's SeqPE method (both objectives). */
+function gpuLmCases(tokens: Int32Array): Case[] {
+  const p = PROFILES.gpu;
+  const dims = { d: p.lm.dModel, b: p.lm.batch, t: p.lm.seqLen, layers: p.lm.layers };
+  return [
+    lmCase('gpu-lm', 'ape', dims, { name: 'ape', trainLength: dims.t }, tokens),
+    lmCase('gpu-lm', 'seqpe (+ L_δ 16×32, L_OOD 16×32)', dims, lmSeqpe(p).encoding, tokens),
+  ];
+}
+
 function smallVitCases(): Case[] {
   const p = PROFILES.small;
   const v = p.vit;
@@ -215,25 +246,25 @@ function ratios(rows: Row[], g: Group): GroupRatios | undefined {
   return { apeMs: ape.msMedian, fullOverApe: full.msMedian / ape.msMedian, mainOverApePct: 100 * (main.msMedian / ape.msMedian - 1) };
 }
 
-function encodeCold(): { positions: number; coldMs: number; cachedMs: number } {
+async function encodeCold(): Promise<{ positions: number; coldMs: number; cachedMs: number }> {
   const D = 128, MAXPOS = 20000, n = 2048;
   const enc = new SeqPE({ dModel: D, heads: 4, layers: 2 }, { mode: 'attn_bias', seed: 3, encoder: { dims: 1, maxPosition: MAXPOS, width: D, layers: 2 } });
   const positions = Array.from({ length: n }, (_, i) => i);
   // Read the table to JS and dispose it outside tf.tidy: a typed array returned from tidy is walked element by element
   // in search of tensors (~70 ms for 262 k floats), which would swamp what is being measured.
-  const readTable = (): void => {
+  const readTable = async (): Promise<void> => {
     const t = enc.encoder.table(positions);
-    t.dataSync();
+    await t.data();
     t.dispose();
   };
   let t0 = performance.now();
-  readTable();
+  await readTable();
   const cold = performance.now() - t0;
   // Median of 7 cached calls: a single one mostly measures garbage collection of the cold call's temporaries.
   const cachedTimes: number[] = [];
   for (let r = 0; r < 7; r++) {
     t0 = performance.now();
-    readTable();
+    await readTable();
     cachedTimes.push(performance.now() - t0);
   }
   enc.dispose();
@@ -296,6 +327,7 @@ async function main(): Promise<void> {
   const compare = String(args.compare);
   if (compare && !fs.existsSync(compare)) throw new Error(`--compare: no such file ${compare}`);
   const info = await initBackend();
+  gpu = info.name === 'webgpu';
   // Saved runs before the kernel layer recorded only this flag (SEQPE_FUSED=1); --compare still reads it.
   const fused = info.kernels.includes('wasm-fused');
   console.log(`${describeBackend(info)}; fused wasm kernels ${fused ? 'ON' : 'off'}; ${steps} timed steps after ${warmup} warm-up; ${os.cpus()[0]?.model ?? '?'}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
@@ -304,23 +336,28 @@ async function main(): Promise<void> {
     ...(only.includes('small-lm') ? smallLmCases(tokens) : []),
     ...(only.includes('bench-lm') ? benchLmCases(tokens, Boolean(args['all-encodings'])) : []),
     ...(only.includes('small-vit') ? smallVitCases() : []),
-  ];
+    ...(only.includes('gpu-lm') ? gpuLmCases(tokens) : []),
+  ].filter((c) => {
+    const words = String(args.cases).split(',').map((w) => w.trim()).filter(Boolean);
+    return words.length === 0 || words.some((w) => c.name.includes(w));
+  });
   const rows: Row[] = [];
   for (const c of cases) {
     const r = await runCase(c, steps, warmup);
     rows.push(r);
+    const disp = r.dispatchesPerStep !== undefined ? `  ${r.dispatchesPerStep} dispatches/step, pool ${(r.pool!.bytesAllocated / 2 ** 20).toFixed(0)} MiB` : '';
     const prof = r.profile ? `  matmul ${r.profile.matmulMs.toFixed(0)} ms = ${(100 * r.profile.matmulShareOfStep).toFixed(0)} % of the step, ${r.profile.kernelCalls} kernel calls` : '';
-    console.log(`${`${c.group}/${c.name}`.padEnd(46)} ${r.msPerStep.toFixed(1).padStart(7)} ms/step (median ${r.msMedian.toFixed(1)}, ${r.msMin.toFixed(1)}–${r.msMax.toFixed(1)})  peak ${r.peakTensors} tensors, ${(r.peakBytes / 2 ** 20).toFixed(0)} MiB${prof}`);
+    console.log(`${`${c.group}/${c.name}`.padEnd(46)} ${r.msPerStep.toFixed(1).padStart(7)} ms/step (median ${r.msMedian.toFixed(1)}, ${r.msMin.toFixed(1)}–${r.msMax.toFixed(1)})  peak ${r.peakTensors} tensors, ${(r.peakBytes / 2 ** 20).toFixed(0)} MiB${disp}${prof}`);
   }
   const groupRatios: Partial<Record<Group, GroupRatios>> = {};
-  for (const g of ['small-lm', 'bench-lm', 'small-vit'] as const) {
+  for (const g of ['small-lm', 'bench-lm', 'small-vit', 'gpu-lm'] as const) {
     const r = ratios(rows, g);
     if (r) {
       groupRatios[g] = r;
       console.log(`${g}: SeqPE full step ${r.fullOverApe.toFixed(2)}× APE, main task only ${r.mainOverApePct >= 0 ? '+' : ''}${r.mainOverApePct.toFixed(0)} % (medians)`);
     }
   }
-  const encode = only.includes('encode') ? encodeCold() : undefined;
+  const encode = only.includes('encode') ? await encodeCold() : undefined;
   if (encode) console.log(`encode ${encode.positions} positions: cold ${encode.coldMs.toFixed(0)} ms, cached ${encode.cachedMs.toFixed(1)} ms (median of 7)`);
   const tg = targets(rows, groupRatios, encode);
   console.log('\nissue 9 targets (this run):');
@@ -330,6 +367,7 @@ async function main(): Promise<void> {
   const out = {
     date: new Date().toISOString(),
     backend: describeBackend(info),
+    adapter: info.adapter,
     fused,
     kernels: info.kernels,
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, loadavg: os.loadavg() },
@@ -346,7 +384,11 @@ async function main(): Promise<void> {
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 
-main().catch((e) => {
-  console.error(e instanceof Error ? e.stack : e);
-  process.exit(1);
-});
+// process.exit: the WebGPU engine (Dawn) can keep the event loop alive after main is done.
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e instanceof Error ? e.stack : e);
+    process.exit(1);
+  },
+);

@@ -3,7 +3,14 @@
  *
  * Order of preference: tfjs-node-gpu ('tensorflow', also runs on CPU threads without a GPU), then @tensorflow/tfjs-node
  * if a user installed it, then wasm (SIMD, single-threaded in Node), then the pure-JS cpu backend.
- * `SEQPE_BACKEND=<tensorflow|wasm|cpu>` forces one and fails clearly when it is not available.
+ * `SEQPE_BACKEND=<tensorflow|wasm|cpu|webgpu>` forces one and fails clearly when it is not available.
+ *
+ * `webgpu` (tfjs-backend-webgpu on Dawn, the npm package `webgpu`) is never chosen automatically: it is explicit, so that
+ * a machine with a Vulkan driver does not silently change the engine (and the float rounding) of every run. Its set-up
+ * (src/kernels/webgpu/adapter.ts) installs navigator.gpu with the adapter's limits before the backend loads; values are
+ * then read asynchronously only (dataSync throws in Node on webgpu), AddN is chunked below the storage-buffer limit,
+ * and the buffer pool is trimmed after every training step (engineStepEnd). Dawn keeps the process alive, so the engine
+ * ends the process once the event loop has nothing else to do (see endProcessWhenIdle).
  *
  * Picking the engine also installs its kernel set (src/kernels/index.ts): this file is the only place that knows which
  * engine runs; every call site just calls the kernels.
@@ -16,9 +23,12 @@
  * wasm, fails with an error naming it.
  */
 import * as tf from '@tensorflow/tfjs';
-import { installKernels, type Kernels, tunedKernels } from './kernels/index';
+import { installKernels, type Kernels, setSyncReads, tunedKernels } from './kernels/index';
 import { hostGatherRows } from './kernels/tuned/gather-rows';
 import { wasmJsKernels } from './kernels/wasm-js/index';
+import { setAddNLimit } from './kernels/add-n';
+import { installNavigatorGpu, type WebGPUAdapterInfo } from './kernels/webgpu/adapter';
+import { attachWebGPUEngine, trimPool } from './kernels/webgpu/engine';
 import {
   gelu as fusedGelu,
   layerNorm as fusedLayerNorm,
@@ -26,8 +36,10 @@ import {
   softmaxCrossEntropy as fusedSoftmaxCrossEntropy,
 } from './kernels/wasm/index';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu' | 'webgpu';
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu', 'webgpu'];
+/** Tried in this order when no backend is forced (webgpu is explicit only, see above). */
+const AUTO_ORDER: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 /** Values of SEQPE_KERNELS: the engine's own set, or (wasm only) the fused set. */
 export type KernelChoice = 'default' | 'fused';
@@ -84,6 +96,8 @@ export interface BackendInfo {
   threads?: number;
   /** Name of the kernel set installed for this engine (src/kernels). */
   kernels: string;
+  /** The GPU adapter and driver (webgpu only), for provenance. */
+  adapter?: WebGPUAdapterInfo;
 }
 
 let current: BackendInfo | undefined;
@@ -131,6 +145,59 @@ async function tryCpu(): Promise<BackendInfo | undefined> {
   return { name: 'cpu', package: '@tensorflow/tfjs (cpu)', kernels: install({ ...tunedKernels, name: 'tuned+host-gather', gatherRows: hostGatherRows }) };
 }
 
+async function tryWebGPU(): Promise<BackendInfo | undefined> {
+  // Set-up errors (no dawn.node, no adapter) name what is missing: rethrown as the SEQPE_BACKEND=webgpu message.
+  const adapter = await installNavigatorGpu();
+  try {
+    // A literal require (not tryRequire's variable one) so that bundlers include the backend (scripts/gpu/pack.sh).
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    require('@tensorflow/tfjs-backend-webgpu');
+  } catch (e) {
+    throw new Error(`the optional dependency '@tensorflow/tfjs-backend-webgpu' could not be loaded: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (process.env.SEQPE_WEBGPU_FAST === '1') tf.env().set('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE', 64);
+  if (!(await tf.setBackend('webgpu'))) return undefined;
+  await tf.ready();
+  const be = tf.backend() as unknown as { device: { limits: Record<string, number> } };
+  attachWebGPUEngine(be);
+  // One AddN binds its inputs and its output as storage buffers: at most limit − 1 inputs (engine-notes §6).
+  setAddNLimit(Math.max(2, be.device.limits.maxStorageBuffersPerShaderStage - 1));
+  return {
+    name: 'webgpu',
+    package: '@tensorflow/tfjs-backend-webgpu + webgpu (Dawn, Vulkan)',
+    adapter,
+    kernels: install({ ...tunedKernels, name: 'tuned (webgpu)' }),
+  };
+}
+
+let exitHookInstalled = false;
+/**
+ * Dawn holds a handle that keeps Node's event loop alive after the program's own work is done. A watchdog (unref'ed,
+ * so it never keeps the process alive itself) ends the process with its exit code once only Dawn's handles remain.
+ */
+function endProcessWhenIdle(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  const baseline = activeHandleCount();
+  const t = setInterval(() => {
+    if (activeHandleCount() <= baseline) process.exit(process.exitCode ?? 0);
+  }, 200);
+  t.unref();
+}
+function activeHandleCount(): number {
+  const p = process as unknown as { getActiveResourcesInfo?: () => string[] };
+  return p.getActiveResourcesInfo ? p.getActiveResourcesInfo().filter((r) => r !== 'Timeout').length : 0;
+}
+
+/**
+ * Called by the training loop after each step's one host read: on webgpu, destroys pooled GPU buffers of shapes the
+ * step did not use (src/kernels/webgpu/engine.ts); elsewhere nothing.
+ */
+export function engineStepEnd(): void {
+  // SEQPE_WEBGPU_NO_TRIM=1 keeps tfjs's unbounded pool (for the test that shows why the trim exists).
+  if (current?.name === 'webgpu' && process.env.SEQPE_WEBGPU_NO_TRIM !== '1') trimPool();
+}
+
 /** Installs `set` for every call site and returns its name. */
 function install(set: Kernels): string {
   installKernels(set);
@@ -141,6 +208,7 @@ const TRIERS: Record<BackendName, (choice: KernelChoice) => Promise<BackendInfo 
   tensorflow: tryNative,
   wasm: tryWasm,
   cpu: tryCpu,
+  webgpu: tryWebGPU,
 };
 
 /** The kernel choice the current engine was initialised with. */
@@ -180,7 +248,11 @@ async function choose(forced: string | undefined, choice: KernelChoice): Promise
     if (!(BACKEND_NAMES as readonly string[]).includes(forced)) {
       throw new Error(`SEQPE_BACKEND=${JSON.stringify(forced)} is not a backend; expected one of ${BACKEND_NAMES.join(', ')}`);
     }
-    info = await TRIERS[forced as BackendName](choice);
+    try {
+      info = await TRIERS[forced as BackendName](choice);
+    } catch (e) {
+      throw new Error(`SEQPE_BACKEND=${forced} was requested but is not available here: ${(e as Error).message}`);
+    }
     if (!info) {
       const hint = forced === 'tensorflow'
         ? 'install @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node (both need to download libtensorflow at install time)'
@@ -188,7 +260,7 @@ async function choose(forced: string | undefined, choice: KernelChoice): Promise
       throw new Error(`SEQPE_BACKEND=${forced} was requested but is not available here: ${hint}`);
     }
   } else {
-    for (const name of BACKEND_NAMES) {
+    for (const name of AUTO_ORDER) {
       info = await TRIERS[name](choice);
       if (info) break;
     }
@@ -198,6 +270,7 @@ async function choose(forced: string | undefined, choice: KernelChoice): Promise
     }
   }
   await tf.ready();
+  setSyncReads(info.name !== 'webgpu');
   current = info;
   currentChoice = choice;
   return info;
@@ -214,6 +287,18 @@ export function describeBackend(info: BackendInfo = backendInfo()): string {
   const extras: string[] = [info.package];
   if (info.simd !== undefined) extras.push(info.simd ? 'SIMD' : 'no SIMD');
   if (info.threads !== undefined) extras.push(`${info.threads} thread${info.threads === 1 ? '' : 's'}`);
+  if (info.adapter) extras.push(`adapter ${describeAdapter(info.adapter)}`);
   extras.push(`kernels ${info.kernels}`);
   return `backend: ${info.name} (${extras.join(', ')})`;
+}
+
+/** "nvidia hopper (NVIDIA H200), driver NVIDIA: 580.159.04, ICD …, 16 storage buffers" — one line of provenance. */
+export function describeAdapter(a: WebGPUAdapterInfo): string {
+  const name = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unknown vendor';
+  const parts = [`${name}${a.device ? ` (${a.device})` : ''}`];
+  if (a.description) parts.push(`driver ${a.description}`);
+  parts.push(`ICD ${a.icd}`);
+  parts.push(`${a.maxStorageBuffersPerShaderStage} storage buffers/stage`);
+  if (a.dawnOptions.length > 1) parts.push(`dawn ${a.dawnOptions.slice(1).join(' ')}`);
+  return parts.join(', ');
 }

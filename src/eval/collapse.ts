@@ -100,6 +100,21 @@ export interface EncodingCollapseOptions extends CollapseOptions {
 
 /** The attention bias of a 1-D window [start, start + length), [M, length, length] values, evaluation mode. */
 function biasOf(enc: PositionEncoding, start: number, length: number, layer: number): Float32Array {
+  const b = biasTensor(enc, start, length, layer);
+  const v = b.dataSync() as Float32Array;
+  b.dispose();
+  return v;
+}
+
+/** biasOf with an asynchronous read (every engine). */
+async function biasOfAsync(enc: PositionEncoding, start: number, length: number, layer: number): Promise<Float32Array> {
+  const b = biasTensor(enc, start, length, layer);
+  const v = (await b.data()) as Float32Array;
+  b.dispose();
+  return v;
+}
+
+function biasTensor(enc: PositionEncoding, start: number, length: number, layer: number): tf.Tensor {
   return tf.tidy(() => {
     const out = enc.apply({ kind: '1d', start, length }, { training: false });
     if (!out.attnBias) {
@@ -109,8 +124,25 @@ function biasOf(enc: PositionEncoding, start: number, length: number, layer: num
     if (b.shape[1] !== length || b.shape[2] !== length) {
       throw new Error(`collapse: attnBias(${layer}) has shape [${b.shape}], expected [heads, ${length}, ${length}] (a 1-D window without prefix)`);
     }
-    return b.dataSync() as Float32Array;
+    return b;
   });
+}
+
+/** encodingCollapse with asynchronous reads: the same numbers, on every engine (webgpu cannot read synchronously). */
+export async function encodingCollapseAsync(enc: PositionEncoding, trainLength: number, opts: EncodingCollapseOptions = {}): Promise<EncodingCollapse> {
+  const { beyondLength, layer } = collapseArgs(trainLength, opts);
+  const inside = biasCollapse(await biasOfAsync(enc, 0, trainLength, layer), trainLength, opts);
+  const beyond = biasCollapse(await biasOfAsync(enc, trainLength, beyondLength, layer), beyondLength, opts);
+  return { inside, beyond, layer };
+}
+
+function collapseArgs(trainLength: number, opts: EncodingCollapseOptions): { beyondLength: number; layer: number } {
+  if (!Number.isInteger(trainLength) || trainLength < 2) throw new Error(`collapse: trainLength must be an integer ≥ 2, got ${trainLength}`);
+  const beyondLength = opts.beyondLength ?? 3 * trainLength;
+  if (!Number.isInteger(beyondLength) || beyondLength < 2) throw new Error(`collapse: beyondLength must be an integer ≥ 2, got ${beyondLength}`);
+  const layer = opts.layer ?? 0;
+  if (!Number.isInteger(layer) || layer < 0) throw new Error(`collapse: layer must be a non-negative integer, got ${layer}`);
+  return { beyondLength, layer };
 }
 
 /** The collapse diagnostic of a 1-D attention-bias encoding inside and beyond its training window. */

@@ -28,8 +28,8 @@ export interface PerplexityResult {
   chunks: number;
 }
 
-/** Sum of next-token negative log-likelihoods of a batch of equal-length chunks. tokens [B, n] → scalar. */
-function chunkNll(model: CausalLM, chunks: Int32Array[], start: number): number {
+/** Σ log p(target) of a batch of equal-length chunks as a device scalar (the caller reads and disposes it). */
+function chunkLogp(model: CausalLM, chunks: Int32Array[], start: number): tf.Scalar {
   return tf.tidy(() => {
     const n = chunks[0].length;
     const b = chunks.length;
@@ -43,34 +43,80 @@ function chunkNll(model: CausalLM, chunks: Int32Array[], start: number): number 
     const logits = model.forward(x, { training: false, layout: { kind: '1d', start, length: n - 1 } }); // [B, n−1, V]
     const v = logits.shape[2];
     const logp = tf.logSoftmax(logits.reshape([-1, v])); // [B·(n−1), V]
-    const picked = logp.mul(tf.oneHot(tf.tensor1d(targets, 'int32'), v)).sum(); // Σ log p(target)
-    return -picked.dataSync()[0];
+    return logp.mul(tf.oneHot(tf.tensor1d(targets, 'int32'), v)).sum() as tf.Scalar; // Σ log p(target)
   });
 }
 
-export function perplexityAt(model: CausalLM, tokens: Int32Array, length: number, opts: PerplexityOptions = {}): PerplexityResult {
+/** Sum of next-token negative log-likelihoods of a batch of equal-length chunks. tokens [B, n] → number. */
+function chunkNll(model: CausalLM, chunks: Int32Array[], start: number): number {
+  const t = chunkLogp(model, chunks, start);
+  try {
+    return -t.dataSync()[0];
+  } finally {
+    t.dispose();
+  }
+}
+
+/** chunkNll with an asynchronous read (every engine). */
+async function chunkNllAsync(model: CausalLM, chunks: Int32Array[], start: number): Promise<number> {
+  const t = chunkLogp(model, chunks, start);
+  try {
+    return -(await t.data())[0];
+  } finally {
+    t.dispose();
+  }
+}
+
+/** The batches perplexityAt scores: full chunks grouped `batch` at a time, then each partial chunk alone. */
+function plan(model: CausalLM, tokens: Int32Array, length: number, opts: PerplexityOptions): { start: number; groups: Int32Array[][] } {
   if (!Number.isInteger(length) || length < 2) throw new Error(`perplexity: evaluation length must be an integer ≥ 2, got ${length}`);
   const start = opts.start ?? 0;
   const chunks = evalChunks(tokens, length, { maxTokens: opts.maxTokens }).map((c) => c.tokens).filter((c) => c.length >= 2);
   if (chunks.length === 0) throw new Error(`perplexity: no chunk of ≥ 2 tokens in a stream of ${tokens.length} tokens`);
   const heads = model.config.heads;
   const batch = opts.batch ?? Math.max(1, Math.floor((64 * 1024 * 1024) / (heads * length * length)));
-  let nll = 0;
-  let count = 0;
-  // Full chunks in batches, then the partial last one alone.
   const full = chunks.filter((c) => c.length === length);
   const rest = chunks.filter((c) => c.length !== length);
-  for (let i = 0; i < full.length; i += batch) {
-    const group = full.slice(i, i + batch);
-    nll += chunkNll(model, group, start);
-    count += group.length * (length - 1);
-  }
-  for (const c of rest) {
-    nll += chunkNll(model, [c], start);
-    count += c.length - 1;
-  }
+  const groups: Int32Array[][] = [];
+  for (let i = 0; i < full.length; i += batch) groups.push(full.slice(i, i + batch));
+  for (const c of rest) groups.push([c]);
+  return { start, groups };
+}
+
+function summarise(length: number, groups: Int32Array[][], nlls: number[]): PerplexityResult {
+  let nll = 0;
+  let count = 0;
+  groups.forEach((g, i) => {
+    nll += nlls[i];
+    count += g.reduce((n, c) => n + c.length - 1, 0);
+  });
   const mean = nll / count;
-  return { length, ppl: Math.exp(mean), nll: mean, tokens: count, chunks: chunks.length };
+  return { length, ppl: Math.exp(mean), nll: mean, tokens: count, chunks: groups.reduce((n, g) => n + g.length, 0) };
+}
+
+/** perplexityAt with asynchronous reads: the same numbers, on every engine (webgpu cannot read synchronously). */
+export async function perplexityAtAsync(model: CausalLM, tokens: Int32Array, length: number, opts: PerplexityOptions = {}): Promise<PerplexityResult> {
+  const { start, groups } = plan(model, tokens, length, opts);
+  const nlls: number[] = [];
+  for (const g of groups) nlls.push(await chunkNllAsync(model, g, start));
+  return summarise(length, groups, nlls);
+}
+
+/** perplexityByLength with asynchronous reads (every engine). */
+export async function perplexityByLengthAsync(
+  model: CausalLM,
+  tokens: Int32Array,
+  lengths: readonly number[],
+  opts: PerplexityOptions = {},
+): Promise<PerplexityResult[]> {
+  const out: PerplexityResult[] = [];
+  for (const L of lengths) out.push(await perplexityAtAsync(model, tokens, L, opts));
+  return out;
+}
+
+export function perplexityAt(model: CausalLM, tokens: Int32Array, length: number, opts: PerplexityOptions = {}): PerplexityResult {
+  const { start, groups } = plan(model, tokens, length, opts);
+  return summarise(length, groups, groups.map((g) => chunkNll(model, g, start)));
 }
 
 /** Perplexity at every length in `lengths`. */

@@ -33,6 +33,14 @@ export interface SimilarityMap {
 
 /** [T, T] similarity map of the positioned tokens of `layout`. */
 export function similarityMap(enc: PositionEncoding, layout: PositionLayout, opts: SimilarityOptions = {}): SimilarityMap {
+  const result = similarityTensor(enc, layout, opts);
+  const values = result.m.dataSync() as Float32Array;
+  result.m.dispose();
+  return { values: Float32Array.from(values), size: result.size, description: result.what };
+}
+
+/** The map as a device tensor [T, T] (caller reads and disposes it), its size and caption. */
+function similarityTensor(enc: PositionEncoding, layout: PositionLayout, opts: SimilarityOptions): { m: tf.Tensor2D; size: number; what: string } {
   const source = opts.source ?? 'raw';
   const layer = opts.layer ?? 0;
   const n = layoutSize(layout);
@@ -70,9 +78,15 @@ export function similarityMap(enc: PositionEncoding, layout: PositionLayout, opt
     }
     throw new Error(`encoding '${enc.name}' carries no position information, so it has no similarity map`);
   });
-  const values = result.m.dataSync() as Float32Array;
-  result.m.dispose();
-  return { values: Float32Array.from(values), size: n, description: result.what };
+  return { ...result, size: n };
+}
+
+/** similarityMap with an asynchronous read: the same values, on every engine (webgpu cannot read synchronously). */
+export async function similarityMapAsync(enc: PositionEncoding, layout: PositionLayout, opts: SimilarityOptions = {}): Promise<SimilarityMap> {
+  const m = similarityTensor(enc, layout, opts);
+  const values = (await m.m.data()) as Float32Array;
+  m.m.dispose();
+  return { values: Float32Array.from(values), size: m.size, description: m.what };
 }
 
 /** One row of a map, reshaped to the 2-D grid: the similarity of every patch to the query patch (row, col). */

@@ -3,13 +3,16 @@
  * - quick: exercises every code path in minutes (CI, tests). Its numbers are MEANINGLESS and labelled so.
  * - small: the reproduction on a 2-core CPU (≤ 60 min wall for everything, both cores busy).
  * - paper: the paper's hyper-parameters (GPT-2 small at 512 tokens, ViT-S/16) for users with tfjs-node-gpu.
+ * - gpu: the LM table at the scale where the paper's LM effect shows clearly (d 128 × 4 layers, trained at 128 tokens for
+ *   4 000 steps, evaluated to 32× = 4 096), for one GPU through the WebGPU engine (SEQPE_BACKEND=webgpu, several runs
+ *   packed into parallel processes: scripts/gpu/). Its QA and ViT parts are the small profile's, scaled to its length.
  *
  * Ratios follow the paper: LM evaluated at 1×…32× its training length; QA fine-tuned at 2× the LM length and evaluated up
  * to 16× that; ViT trained on a 7×7 patch grid (28 px, 4 px patches) and evaluated up to 21×21 (3× per side, as
  * 224 → 672 in the paper).
  */
-export type ProfileName = 'quick' | 'small' | 'paper';
-export const PROFILE_NAMES: readonly ProfileName[] = ['quick', 'small', 'paper'];
+export type ProfileName = 'quick' | 'small' | 'paper' | 'gpu';
+export const PROFILE_NAMES: readonly ProfileName[] = ['quick', 'small', 'paper', 'gpu'];
 
 export interface LmProfile {
   dModel: number;
@@ -151,6 +154,29 @@ export const PROFILES: Record<ProfileName, Profile> = {
       seqpeMaxPosition: 10000, seqpeWidth: 384, ctBatch: 32, ctSize: 64, trBatch: 32, trSize: 64, shiftPool: 320,
     },
     caveat: 'paper profile: the paper’s model sizes and step counts (needs tfjs-node-gpu and days of compute); data are still the offline stand-ins',
+  },
+  gpu: {
+    name: 'gpu',
+    // The small LM table's seeds and methods (configs.ts lmMethods), at 4× the width·depth and 2× the length.
+    seeds: [1, 2],
+    ablationSeeds: [1, 2],
+    lm: {
+      // lr 1e-3 (small: 2e-3 at d 64): the wider, deeper model with the same warm-up share (10 %).
+      dModel: 128, layers: 4, heads: 4, dropout: 0, seqLen: 128, batch: 32, steps: 4000, lr: 1e-3, warmup: 400,
+      evalLengths: mult(128, [1, 2, 4, 8, 16, 32]), evalTokens: 16384,
+      // 4 096 ≥ 32 × 128: every evaluated position (0 … 4 094) is inside SeqPE's digit range.
+      seqpeMaxPosition: 4096, seqpeWidth: 128, ctBatch: 16, ctSize: 32, trBatch: 16, trSize: 32, shiftPool: 320,
+    },
+    qa: {
+      length: 256, steps: 1500, batch: 16, lr: 1e-3, trainExamples: 2000, evalLengths: [256, 512, 1024, 2048, 4096],
+      evalExamples: 32, shiftPool: 160,
+    },
+    vit: {
+      dModel: 64, layers: 2, heads: 4, dropout: 0, trainImages: 20000, testImages: 1000, nativeSize: 28, patch: 4,
+      batch: 32, steps: 8000, lr: 2e-3, warmup: 800, weightDecay: 0.05, evalSizes: [28, 40, 48, 56, 72, 84],
+      seqpeMaxPosition: 10000, seqpeWidth: 64, ctBatch: 16, ctSize: 32, trBatch: 16, trSize: 32, shiftPool: 320,
+    },
+    caveat: 'gpu profile: LMs of ~0.8 M parameters trained for 4 000 steps on one GPU through WebGPU; compare shapes, not digits, with the paper',
   },
 };
 

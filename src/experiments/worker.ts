@@ -65,7 +65,8 @@ async function trainInFolder(dir: string, cfg: RunConfig): Promise<void> {
   writeFileAtomic(metaFile, JSON.stringify(meta, null, 1));
 }
 
-if (require.main === module) {
+// The file-name check: inside an esbuild bundle (scripts/gpu/pack.sh) every module is `require.main`.
+if (require.main === module && /worker\.[cjt]s$/.test(process.argv[1] ?? '')) {
   const dir = process.argv[2];
   if (!dir) {
     console.error('usage: tsx src/experiments/worker.ts <run folder holding config.json>');

@@ -38,6 +38,18 @@ export function kernels(): Kernels {
   return installed;
 }
 
+/**
+ * Whether the engine can read tensor values synchronously (dataSync). False on webgpu in Node (no OffscreenCanvas):
+ * code that keeps values on the host (the SeqPE eval cache) keeps them on the device instead. Set by src/backend.ts.
+ */
+let syncReadsOk = true;
+export function setSyncReads(ok: boolean): void {
+  syncReadsOk = ok;
+}
+export function syncReads(): boolean {
+  return syncReadsOk;
+}
+
 /** The installed set's name, or undefined (for logs and tests; never branch on it). */
 export function installedKernelsName(): string | undefined {
   return installed?.name;

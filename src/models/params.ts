@@ -123,6 +123,15 @@ export class ParamStore {
     return out;
   }
 
+  /** getWeights, read asynchronously (engines with device memory, e.g. webgpu, cannot read synchronously in Node). */
+  async getWeightsAsync(): Promise<Map<string, SavedTensor>> {
+    const ps = [...this.byName.values()];
+    const data = await Promise.all(ps.map((p) => p.variable.data() as Promise<Float32Array>));
+    const out = new Map<string, SavedTensor>();
+    ps.forEach((p, i) => out.set(p.name, { shape: [...p.variable.shape], data: new Float32Array(data[i]) }));
+    return out;
+  }
+
   /**
    * Assigns saved values. Every param must be present with the same shape, and no unknown name may appear: a
    * checkpoint from a different architecture is an error, never a partial load.

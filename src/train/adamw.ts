@@ -125,6 +125,19 @@ export class AdamW {
     return { step: this.t, m, v };
   }
 
+  /** getState, read asynchronously (webgpu cannot read synchronously in Node). */
+  async getStateAsync(): Promise<AdamWState> {
+    const slots = [...this.slots];
+    const reads = await Promise.all(slots.flatMap(([, s]) => [s.m.data() as Promise<Float32Array>, s.v.data() as Promise<Float32Array>]));
+    const m = new Map<string, SavedTensor>();
+    const v = new Map<string, SavedTensor>();
+    slots.forEach(([name, s], i) => {
+      m.set(name, { shape: [...s.m.shape], data: new Float32Array(reads[2 * i]) });
+      v.set(name, { shape: [...s.v.shape], data: new Float32Array(reads[2 * i + 1]) });
+    });
+    return { step: this.t, m, v };
+  }
+
   /** Restores a saved state; the param names and shapes must match exactly. */
   setState(state: AdamWState): void {
     if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`AdamW.setState: step must be an integer ≥ 0, got ${state.step}`);

@@ -4,6 +4,7 @@
  * (both at 5.0, spec §1.8), so clipGroups takes one limit per group.
  */
 import * as tf from '@tensorflow/tfjs';
+import { addNChunked } from '../kernels/add-n';
 import type { Param, ParamGroup } from '../models/params';
 
 /** √(Σ ‖g‖²) over all tensors (0 for an empty list). */
@@ -11,7 +12,8 @@ export function globalNorm(grads: readonly tf.Tensor[]): tf.Scalar {
   return tf.tidy(() => {
     if (grads.length === 0) return tf.scalar(0);
     const sq = grads.map((g) => g.mul(g).sum());
-    return tf.sqrt(sq.length === 1 ? sq[0] : tf.addN(sq)) as tf.Scalar;
+    // Chunked: webgpu's AddN silently returns garbage past its storage-buffer limit (src/kernels/add-n.ts).
+    return tf.sqrt(sq.length === 1 ? sq[0] : addNChunked(sq)) as tf.Scalar;
   });
 }
 

@@ -11,7 +11,8 @@
  *               tf.variableGrads
  *   guard     : a NaN/∞ loss term or gradient norm stops the run before any weight changes (TrainingDivergedError,
  *               naming the step and the term); the last checkpoint on disk stays the last good one. The terms and the
- *               group norms are stacked and read from the device ONCE per step.
+ *               group norms are stacked and read from the device ONCE per step, asynchronously in run() (stepAsync()), so
+ *               the same loop runs on engines that cannot read synchronously (webgpu in Node); checkpoints too.
  *   clip      : the 'main' and 'pe' groups by their own global norms (5.0 each by default, spec §1.8)
  *   update    : AdamW with per-group lr
  *   report    : progress line / JSONL / callback; checkpoint every `checkpoint.every` updates and at the end
@@ -23,22 +24,37 @@
 import * as fs from 'fs';
 import * as tf from '@tensorflow/tfjs';
 import type { EncodingObjectives, ObjectivePlan } from '../encodings/types';
-import type { ParamGroup } from '../models/params';
+import { engineStepEnd } from '../backend';
+import type { ParamGroup, SavedTensor } from '../models/params';
 import type { TrainableModel } from '../models/types';
 import { Rng, type RngState } from '../util/rng';
-import { AdamW } from './adamw';
+import { AdamW, type AdamWState } from './adamw';
 import { assertSameConfig, loadCheckpoint, saveCheckpoint, type CheckpointData } from './checkpoint';
 import { clipGroups } from './clip';
 import { ProgressReporter, type StepReport } from './progress';
 import { checkConfig, type TrainConfig, type TrainResult } from './config';
 import { TrainingDivergedError } from './diverged';
+import { stopDeadline, TrainingPausedError } from './paused';
 import { lrFactor } from './schedule';
 import type { Task } from './tasks';
 
 export type { TrainConfig, TrainResult } from './config';
 export { TrainingDivergedError } from './diverged';
+export { TrainingPausedError } from './paused';
 
 const FORMAT = 'seqpe-train-v1';
+
+/** An update between its device half and its host read (see Trainer.prepare). */
+interface PreparedStep {
+  s: number;
+  t0: number;
+  lr: Record<ParamGroup, number>;
+  plan: ObjectivePlan | undefined;
+  read: tf.Tensor1D;
+  grads: Map<string, tf.Tensor>;
+  termKeys: string[];
+  dispose(): void;
+}
 
 export class Trainer<M extends TrainableModel, B> {
   readonly config: TrainConfig;
@@ -92,8 +108,40 @@ export class Trainer<M extends TrainableModel, B> {
     return { main: this.config.lr * f, pe: (this.config.peLr ?? this.config.lr) * f };
   }
 
-  /** Runs one update and returns its report. */
+  /**
+   * Runs one update and returns its report, reading the step's values synchronously: engines with host memory only
+   * (wasm, cpu, tensorflow). run() uses stepAsync(), which works on every engine; both give the same numbers.
+   */
   stepOnce(): StepReport {
+    const p = this.prepare();
+    let read: Float32Array;
+    try {
+      read = p.read.dataSync() as Float32Array;
+    } catch (e) {
+      p.dispose();
+      throw e;
+    }
+    return this.finish(p, read);
+  }
+
+  /** One update with the step's single host read done asynchronously (every engine; webgpu needs it in Node). */
+  async stepAsync(): Promise<StepReport> {
+    const p = this.prepare();
+    let read: Float32Array;
+    try {
+      read = (await p.read.data()) as Float32Array;
+    } catch (e) {
+      p.dispose();
+      throw e;
+    }
+    return this.finish(p, read);
+  }
+
+  /**
+   * The device half of an update: loss, gradients, clipping, and the stacked values to read ([loss, task, …objective
+   * terms, ‖g_main‖, ‖g_pe‖]); no weight changes yet. The caller reads `read` (sync or async) and passes it to finish().
+   */
+  private prepare(): PreparedStep {
     const s = this.done + 1;
     const t0 = performance.now();
     const lr = this.lrs(s);
@@ -101,10 +149,11 @@ export class Trainer<M extends TrainableModel, B> {
     const layout = this.task.layout(plan?.start);
     const batch = this.task.nextBatch(this.dataRng, s);
     const kept: Record<string, tf.Scalar> = {};
-    let values: Record<string, number>;
-    let norms: Record<ParamGroup, number>;
+    let termKeys: string[] = [];
+    const gradNames: string[] = [];
     try {
-      ({ values, norms } = tf.tidy(() => {
+      // tidy keeps the tensors of what it returns (arrays and plain objects, not Maps): the read and the clipped grads.
+      const out = tf.tidy(() => {
         const vars = this.model.params.variables();
         const { value, grads } = tf.variableGrads(() => {
           const out = this.task.loss(this.model, batch, {
@@ -132,29 +181,59 @@ export class Trainer<M extends TrainableModel, B> {
         const byName = new Map<string, tf.Tensor>();
         for (const [vn, g] of Object.entries(grads)) byName.set(this.nameOfVar.get(vn)!, g);
         const clipped = clipGroups(byName, this.model.params.list(), this.clipLimits);
-        // One device read per step: [loss, task, …objective terms, ‖g_main‖, ‖g_pe‖].
-        const termKeys = ['task', ...(this.objectives?.terms.map((t) => t.name).filter((n) => n in kept) ?? [])];
-        const read = tf.stack([value, ...termKeys.map((k) => kept[k]), clipped.norms.main, clipped.norms.pe]).dataSync();
-        const vals: Record<string, number> = { loss: read[0] };
-        termKeys.forEach((k, i) => (vals[k] = read[1 + i]));
-        const nrm = { main: read[1 + termKeys.length], pe: read[2 + termKeys.length] };
-        // Name the first non-finite term, the components before the total, then the gradient norms.
-        for (const k of [...termKeys, 'loss']) {
-          if (!Number.isFinite(vals[k])) throw new TrainingDivergedError(s, this.termLabel(k), this.labelled(vals), this.lastCkpt);
+        termKeys = ['task', ...(this.objectives?.terms.map((t) => t.name).filter((n) => n in kept) ?? [])];
+        const read = tf.stack([value, ...termKeys.map((k) => kept[k]), clipped.norms.main, clipped.norms.pe]) as tf.Tensor1D;
+        const list: tf.Tensor[] = [];
+        for (const [n, g] of clipped.grads) {
+          gradNames.push(n);
+          list.push(g);
         }
-        for (const g of ['main', 'pe'] as const) {
-          if (!Number.isFinite(nrm[g])) {
-            throw new TrainingDivergedError(s, `gradient norm (${g})`, { ...this.labelled(vals), [`gradient norm (${g})`]: nrm[g] }, this.lastCkpt);
-          }
-        }
-        this.optimizer.apply(clipped.grads, lr);
-        return { values: vals, norms: nrm };
-      }));
+        return { read, list };
+      });
+      const grads = new Map<string, tf.Tensor>(gradNames.map((n, i) => [n, out.list[i]] as const));
+      return {
+        read: out.read,
+        grads,
+        termKeys,
+        s,
+        t0,
+        lr,
+        plan,
+        dispose: () => {
+          out.read.dispose();
+          for (const g of out.list) g.dispose();
+        },
+      };
     } finally {
       Object.values(kept).forEach((t) => t.dispose());
     }
+  }
+
+  /** The host half: the NaN guard on the values read, then the AdamW update and the report. */
+  private finish(p: PreparedStep, read: Float32Array): StepReport {
+    const { s, termKeys } = p;
+    let values: Record<string, number>;
+    let norms: Record<ParamGroup, number>;
+    try {
+      values = { loss: read[0] };
+      termKeys.forEach((k, i) => (values[k] = read[1 + i]));
+      norms = { main: read[1 + termKeys.length], pe: read[2 + termKeys.length] };
+      // Name the first non-finite term, the components before the total, then the gradient norms.
+      for (const k of [...termKeys, 'loss']) {
+        if (!Number.isFinite(values[k])) throw new TrainingDivergedError(s, this.termLabel(k), this.labelled(values), this.lastCkpt);
+      }
+      for (const g of ['main', 'pe'] as const) {
+        if (!Number.isFinite(norms[g])) {
+          throw new TrainingDivergedError(s, `gradient norm (${g})`, { ...this.labelled(values), [`gradient norm (${g})`]: norms[g] }, this.lastCkpt);
+        }
+      }
+      this.optimizer.apply(p.grads, p.lr);
+    } finally {
+      p.dispose();
+    }
+    engineStepEnd();
     this.done = s;
-    const ms = performance.now() - t0;
+    const ms = performance.now() - p.t0;
     const total = this.config.steps;
     const report: StepReport = {
       step: s,
@@ -162,9 +241,9 @@ export class Trainer<M extends TrainableModel, B> {
       loss: values.loss,
       lossTask: values.task,
       objectives: objectiveValues(values),
-      lr: lr.main,
+      lr: p.lr.main,
       gradNorm: norms,
-      shifted: plan?.shifted ?? false,
+      shifted: p.plan?.shifted ?? false,
       ms,
       unit: this.task.unit,
       itemsPerSec: this.task.itemsPerBatch / (ms / 1000),
@@ -203,10 +282,20 @@ export class Trainer<M extends TrainableModel, B> {
     }
     this.startStep = this.done;
     const ck = this.config.checkpoint;
+    // A process deadline (SEQPE_STOP_AT): checkpoint and stop before it, with TrainingPausedError (needs a checkpoint path).
+    const deadline = stopDeadline();
+    if (deadline !== undefined && !ck) throw new Error('SEQPE_STOP_AT is set but this run has no checkpoint path to pause into');
     try {
       while (this.done < this.config.steps) {
-        const r = this.stepOnce();
-        if (ck && (r.step % ck.every === 0 || r.step === this.config.steps)) this.save(ck.path);
+        const r = await this.stepAsync();
+        if (ck && (r.step % ck.every === 0 || r.step === this.config.steps)) await this.saveAsync(ck.path);
+        else if (ck && deadline !== undefined && Date.now() >= deadline) {
+          await this.saveAsync(ck.path);
+          throw new TrainingPausedError(r.step, this.config.steps, ck.path);
+        }
+        if (ck && deadline !== undefined && Date.now() >= deadline && r.step < this.config.steps) {
+          throw new TrainingPausedError(r.step, this.config.steps, ck.path);
+        }
         await new Promise<void>((res) => setImmediate(res)); // let notebooks and timers breathe
       }
     } finally {
@@ -223,11 +312,19 @@ export class Trainer<M extends TrainableModel, B> {
     };
   }
 
-  /** Everything needed to continue this run exactly. */
+  /** Everything needed to continue this run exactly (synchronous reads: host-memory engines only). */
   checkpointData(): CheckpointData {
+    return this.checkpointDataFrom(this.model.params.getWeights(), this.optimizer.getState());
+  }
+
+  /** checkpointData with asynchronous reads (every engine). */
+  async checkpointDataAsync(): Promise<CheckpointData> {
+    return this.checkpointDataFrom(await this.model.params.getWeightsAsync(), await this.optimizer.getStateAsync());
+  }
+
+  private checkpointDataFrom(weights: Map<string, SavedTensor>, opt: AdamWState): CheckpointData {
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-    for (const [n, t] of this.model.params.getWeights()) tensors.set(`param/${n}`, t);
-    const opt = this.optimizer.getState();
+    for (const [n, t] of weights) tensors.set(`param/${n}`, t);
     for (const [n, t] of opt.m) tensors.set(`adam.m/${n}`, t);
     for (const [n, t] of opt.v) tensors.set(`adam.v/${n}`, t);
     const last = this.reports[this.reports.length - 1];
@@ -253,9 +350,15 @@ export class Trainer<M extends TrainableModel, B> {
     return train;
   }
 
-  /** Writes a checkpoint atomically. */
+  /** Writes a checkpoint atomically (synchronous reads: host-memory engines only; run() uses saveAsync). */
   save(path: string): void {
     saveCheckpoint(path, this.checkpointData());
+    this.lastCkpt = { path, step: this.done };
+  }
+
+  /** Writes a checkpoint atomically, reading the weights asynchronously (every engine). */
+  async saveAsync(path: string): Promise<void> {
+    saveCheckpoint(path, await this.checkpointDataAsync());
     this.lastCkpt = { path, step: this.done };
   }
 

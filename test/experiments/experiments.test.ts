@@ -37,6 +37,16 @@ describe('profiles keep the paper protocol ratios', () => {
       expect(p.seeds.length).toBeGreaterThanOrEqual(name === 'small' ? 2 : 1);
     });
   }
+  it('gpu: the LM table at d 128 × 4 layers × 4 heads, T 128, batch 32, 4 000 steps, SeqPE positions to 4 096 = 32 T', () => {
+    const p = PROFILES.gpu;
+    expect(p.lm).toMatchObject({ dModel: 128, layers: 4, heads: 4, seqLen: 128, batch: 32, steps: 4000, seqpeMaxPosition: 4096 });
+    expect(p.lm.evalLengths).toEqual([128, 256, 512, 1024, 2048, 4096]);
+    // the last evaluated chunk of 4 096 tokens predicts from positions 0 … 4 094: all inside SeqPE's range
+    expect(p.lm.seqpeMaxPosition).toBeGreaterThanOrEqual(p.lm.evalLengths[p.lm.evalLengths.length - 1] - 1);
+    expect(p.seeds).toEqual(PROFILES.small.seeds);
+    expect(p.qa.length).toBe(2 * p.lm.seqLen);
+    expect(p.qa.evalLengths[p.qa.evalLengths.length - 1]).toBe(16 * p.qa.length);
+  });
   it('unknown profile names are rejected', () => {
     expect(() => getProfile('huge')).toThrow(/unknown profile "huge".*quick, small, paper/);
   });

@@ -422,8 +422,8 @@ describe('loop behaviour', () => {
     const file = tmp('nan.ckpt');
     const t = new Trainer(model, task, { steps: 8, seed: 1, lr: 1e-3, checkpoint: { path: file, every: 2 }, progress: { mode: 'silent' } });
     let before: Map<string, { data: Float32Array }> | undefined;
-    const origStep = t.stepOnce.bind(t);
-    t.stepOnce = () => {
+    const origStep = t.stepAsync.bind(t);
+    t.stepAsync = () => {
       if (t.step === 4) before = model.params.getWeights();
       return origStep();
     };

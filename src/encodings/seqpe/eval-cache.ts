@@ -1,12 +1,15 @@
 /**
  * The SeqPE encoder's evaluation cache: each encoded position's output row, kept on the host, so evaluating long windows
- * (or many windows that overlap) encodes every position once.
+ * (or many windows that overlap) encodes every position once. On engines that cannot read synchronously (webgpu in
+ * Node, syncReads() false) the rows stay on the device instead: one growing [rows, width] table and a gather, the same
+ * values exactly (a copy either way).
  *
  * Validity: the cache is keyed by the identity of every parameter's data buffer. tf.Variable.assign (used by every tfjs
  * optimiser and by load/setWeights) swaps that buffer, so an optimiser step clears the cache without anyone telling it.
  * Weights changed by some other route need an explicit `clear()`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { syncReads } from '../../kernels/index';
 import { Position, positionKey } from '../../positions/digits';
 
 /** Unique positions of a request and where each requested row comes from. */
@@ -40,6 +43,9 @@ export function dedupPositions(positions: readonly Position[]): Dedup {
 
 export class EvalCache {
   private readonly rows = new Map<string, Float32Array>();
+  /** Device path: row index of each cached key in `table` [size, width]. */
+  private readonly rowIndex = new Map<string, number>();
+  private table: tf.Tensor2D | undefined;
   private stamp: unknown[] | undefined;
 
   /**
@@ -53,11 +59,14 @@ export class EvalCache {
 
   /** Positions currently cached. */
   get size(): number {
-    return this.rows.size;
+    return this.rows.size + this.rowIndex.size;
   }
 
   clear(): void {
     this.rows.clear();
+    this.rowIndex.clear();
+    this.table?.dispose();
+    this.table = undefined;
     this.stamp = undefined;
   }
 
@@ -72,6 +81,7 @@ export class EvalCache {
     encode: (chunk: Position[]) => tf.Tensor2D,
   ): { rows: tf.Tensor2D; hits: number } {
     this.refreshStamp(variables);
+    if (!syncReads()) return this.lookupOnDevice(positions, encode);
     const D = this.width;
     const dd = dedupPositions(positions);
     const missing: Position[] = [];
@@ -97,12 +107,49 @@ export class EvalCache {
     return { rows: tf.tensor2d(res, [positions.length, D]), hits };
   }
 
+  /** lookup with the rows kept on the device (no host read): misses are appended to the table, rows gathered from it. */
+  private lookupOnDevice(
+    positions: readonly Position[],
+    encode: (chunk: Position[]) => tf.Tensor2D,
+  ): { rows: tf.Tensor2D; hits: number } {
+    const dd = dedupPositions(positions);
+    const missing: Position[] = [];
+    const missingKeys: string[] = [];
+    const cached = dd.keys.map((k) => this.rowIndex.has(k));
+    dd.keys.forEach((k, u) => {
+      if (!cached[u]) {
+        missing.push(dd.unique[u]);
+        missingKeys.push(k);
+      }
+    });
+    let hits = 0;
+    for (let i = 0; i < positions.length; i++) if (cached[dd.index[i]]) hits++;
+    for (let s = 0; s < missing.length; s += this.chunk) {
+      const chunk = missing.slice(s, s + this.chunk);
+      const out = tf.tidy(() => encode(chunk));
+      const base = this.table ? this.table.shape[0] : 0;
+      const grown = this.table ? (tf.concat([this.table, out], 0) as tf.Tensor2D) : out;
+      if (this.table) {
+        this.table.dispose();
+        out.dispose();
+      }
+      // Kept: lookup usually runs inside a caller's tidy, which must not free the cache's table.
+      this.table = tf.keep(grown);
+      chunk.forEach((_, i) => this.rowIndex.set(missingKeys[s + i], base + i));
+    }
+    const idx = new Int32Array(positions.length);
+    for (let i = 0; i < positions.length; i++) idx[i] = this.rowIndex.get(dd.keys[dd.index[i]])!;
+    if (!this.table) return { rows: tf.zeros([0, this.width]) as tf.Tensor2D, hits };
+    const table = this.table;
+    return { rows: tf.tidy(() => tf.gather(table, tf.tensor1d(idx, 'int32')) as tf.Tensor2D), hits };
+  }
+
   /** Clears the cache if any parameter's data buffer changed since it was filled (tf.Variable.assign swaps it). */
   private refreshStamp(variables: readonly tf.Variable[]): void {
     const stamp = variables.map((v) => v.dataId as unknown);
     const old = this.stamp;
     if (!old || old.length !== stamp.length || old.some((s, i) => s !== stamp[i])) {
-      this.rows.clear();
+      this.clear();
       this.stamp = stamp;
     }
   }

@@ -2,7 +2,7 @@
 import * as path from 'path';
 import type { PositionEncoding, PositionLayout, ModelDims } from '../../encodings/types';
 import { layoutPositions } from '../../encodings/types';
-import { distanceAwareness, similarityMap, SimilarityMap, SimilaritySource } from '../../eval/similarity';
+import { distanceAwareness, similarityMap, similarityMapAsync, SimilarityMap, SimilaritySource } from '../../eval/similarity';
 import type { TrainConfig } from '../../train/loop';
 import type { MethodSpec, RunConfig } from '../configs';
 import { checkResult } from '../result-check';
@@ -53,6 +53,11 @@ export function mapSource(enc: PositionEncoding): SimilaritySource {
 /** The paper's heatmap of `layout` for an encoding (source: mapSource). */
 export function mapFor(enc: PositionEncoding, layout: PositionLayout, dims: ModelDims): SimilarityMap {
   return mapSource(enc) === 'raw' ? similarityMap(enc, layout, { source: 'raw' }) : similarityMap(enc, layout, { source: 'applied', dims, layer: 0 });
+}
+
+/** mapFor with an asynchronous read (every engine; the runners use this one). */
+export function mapForAsync(enc: PositionEncoding, layout: PositionLayout, dims: ModelDims): Promise<SimilarityMap> {
+  return mapSource(enc) === 'raw' ? similarityMapAsync(enc, layout, { source: 'raw' }) : similarityMapAsync(enc, layout, { source: 'applied', dims, layer: 0 });
 }
 
 export function summariseMap(map: SimilarityMap, layout: PositionLayout, source: SimilaritySource, maxSide = 128): MapSummary {

@@ -7,10 +7,10 @@ import { CausalLM } from '../../models/causal-lm';
 import { sotuTokenStream } from '../../data/lm-batches';
 import { lmTask } from '../../train/tasks';
 import { Trainer } from '../../train/loop';
-import { perplexityByLength, PerplexityResult } from '../../eval/perplexity';
-import { encodingCollapse, type EncodingCollapse } from '../../eval/collapse';
+import { perplexityByLengthAsync, PerplexityResult } from '../../eval/perplexity';
+import { encodingCollapseAsync, type EncodingCollapse } from '../../eval/collapse';
 import type { LmRunConfig } from '../configs';
-import { awarenessOn, mapFor, mapSource, MapSummary, summariseMap, trainerConfig, writeResult } from './common';
+import { awarenessOn, mapForAsync, mapSource, MapSummary, summariseMap, trainerConfig, writeResult } from './common';
 
 export interface LmResult {
   kind: 'lm';
@@ -49,14 +49,14 @@ export async function runLm(cfg: LmRunConfig, dir: string): Promise<LmResult> {
   const tr = await trainer.run();
   const trainSeconds = (Date.now() - t0) / 1000;
   trainer.dispose();
-  const ppl = perplexityByLength(model, test, cfg.eval.lengths, { maxTokens: cfg.eval.tokens });
+  const ppl = await perplexityByLengthAsync(model, test, cfg.eval.lengths, { maxTokens: cfg.eval.tokens });
   const T = cfg.train.seqLen;
   const dims: ModelDims = { dModel: cfg.model.dModel, heads: cfg.model.heads, layers: cfg.model.layers };
   const ext: PositionLayout = { kind: '1d', start: 0, length: 4 * T };
   const maps: MapSummary[] = [];
   const awareness: LmResult['awareness'] = { inside: null, beyond: null };
   if (model.encoding.capabilities.carriesPosition) {
-    const m = mapFor(model.encoding, ext, dims);
+    const m = await mapForAsync(model.encoding, ext, dims);
     const source = mapSource(model.encoding);
     maps.push(summariseMap(m, ext, source));
     awareness.inside = awarenessOn(m, ext, 0, T, true);
@@ -64,13 +64,13 @@ export async function runLm(cfg: LmRunConfig, dir: string): Promise<LmResult> {
     // A far window (start 16T) for encodings that accept shifted windows (not learned tables).
     if (model.encoding.capabilities.shiftedWindows['1d']) {
       const far: PositionLayout = { kind: '1d', start: 16 * T, length: T };
-      const fm = mapFor(model.encoding, far, dims);
+      const fm = await mapForAsync(model.encoding, far, dims);
       maps.push(summariseMap(fm, far, source));
       awareness.far = awarenessOn(fm, far, 0, T, true);
     }
   }
   const probe = tf.tidy(() => Boolean(model.encoding.apply({ kind: '1d', start: 0, length: 2 }, { training: false }).attnBias));
-  const collapse = probe ? encodingCollapse(model.encoding, T, { causal: true }) : null;
+  const collapse = probe ? await encodingCollapseAsync(model.encoding, T, { causal: true }) : null;
   const result: LmResult = {
     kind: 'lm',
     label: cfg.method.label,

@@ -9,11 +9,11 @@ import { ViT } from '../../models/vit';
 import { balancedSubsetIndices, loadMnist, subsetImages } from '../../data/mnist';
 import { imageTaskFromImages } from '../../train/tasks';
 import { Trainer } from '../../train/loop';
-import { accuracyByResolution, AccuracyResult } from '../../eval/accuracy';
+import { accuracyByResolutionAsync, AccuracyResult } from '../../eval/accuracy';
 import { gridRow } from '../../eval/similarity';
 import { Rng } from '../../util/rng';
 import type { VitRunConfig } from '../configs';
-import { awarenessOn, mapFor, trainerConfig, writeResult } from './common';
+import { awarenessOn, mapForAsync, trainerConfig, writeResult } from './common';
 
 export interface VitResult {
   kind: 'vit';
@@ -50,7 +50,7 @@ export async function runVit(cfg: VitRunConfig, dir: string): Promise<VitResult>
   const tr = await trainer.run();
   trainer.dispose();
   const trainSeconds = (Date.now() - t0) / 1000;
-  const accuracy = accuracyByResolution(model, test.images, test.labels, cfg.data.nativeSize, cfg.eval.sizes, cfg.data.patch);
+  const accuracy = await accuracyByResolutionAsync(model, test.images, test.labels, cfg.data.nativeSize, cfg.eval.sizes, cfg.data.patch);
   const dims: ModelDims = { dModel: cfg.model.dModel, heads: cfg.model.heads, layers: cfg.model.layers };
   const side = cfg.data.nativeSize / cfg.data.patch;
   const big = Math.max(...cfg.eval.sizes) / cfg.data.patch;
@@ -58,7 +58,7 @@ export async function runVit(cfg: VitRunConfig, dir: string): Promise<VitResult>
   const aw: number[] = [];
   for (const g of [side, big]) {
     const layout: PositionLayout = { kind: '2d', start: [0, 0], rows: g, cols: g, prefix: 1 };
-    const m = mapFor(model.encoding, layout, dims);
+    const m = await mapForAsync(model.encoding, layout, dims);
     aw.push(awarenessOn(m, layout, 0, g * g));
     const mid = Math.floor(g / 2);
     for (const q of [[0, 0], [mid, mid], [g - 1, 0], [g - 1, g - 1]] as Array<[number, number]>) {
