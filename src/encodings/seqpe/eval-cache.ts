@@ -41,6 +41,23 @@ export function dedupPositions(positions: readonly Position[]): Dedup {
   return { unique, keys, index, identity: unique.length === positions.length };
 }
 
+/** The distinct positions of `positions` that `isCached` lacks (with their keys), and how many of the requested rows hit. */
+function splitHits(positions: readonly Position[], isCached: (key: string) => boolean) {
+  const dd = dedupPositions(positions);
+  const missing: Position[] = [];
+  const missingKeys: string[] = [];
+  const cached = dd.keys.map(isCached);
+  dd.keys.forEach((k, u) => {
+    if (!cached[u]) {
+      missing.push(dd.unique[u]);
+      missingKeys.push(k);
+    }
+  });
+  let hits = 0;
+  for (let i = 0; i < positions.length; i++) if (cached[dd.index[i]]) hits++;
+  return { dd, missing, missingKeys, hits };
+}
+
 export class EvalCache {
   private readonly rows = new Map<string, Float32Array>();
   /** Device path: row index of each cached key in `table` [size, width]. */
@@ -83,18 +100,7 @@ export class EvalCache {
     this.refreshStamp(variables);
     if (!syncReads()) return this.lookupOnDevice(positions, encode);
     const D = this.width;
-    const dd = dedupPositions(positions);
-    const missing: Position[] = [];
-    const missingKeys: string[] = [];
-    const cached = dd.keys.map((k) => this.rows.has(k));
-    dd.keys.forEach((k, u) => {
-      if (!cached[u]) {
-        missing.push(dd.unique[u]);
-        missingKeys.push(k);
-      }
-    });
-    let hits = 0;
-    for (let i = 0; i < positions.length; i++) if (cached[dd.index[i]]) hits++;
+    const { dd, missing, missingKeys, hits } = splitHits(positions, (k) => this.rows.has(k));
     for (let s = 0; s < missing.length; s += this.chunk) {
       const chunk = missing.slice(s, s + this.chunk);
       const out = tf.tidy(() => encode(chunk));
@@ -112,18 +118,7 @@ export class EvalCache {
     positions: readonly Position[],
     encode: (chunk: Position[]) => tf.Tensor2D,
   ): { rows: tf.Tensor2D; hits: number } {
-    const dd = dedupPositions(positions);
-    const missing: Position[] = [];
-    const missingKeys: string[] = [];
-    const cached = dd.keys.map((k) => this.rowIndex.has(k));
-    dd.keys.forEach((k, u) => {
-      if (!cached[u]) {
-        missing.push(dd.unique[u]);
-        missingKeys.push(k);
-      }
-    });
-    let hits = 0;
-    for (let i = 0; i < positions.length; i++) if (cached[dd.index[i]]) hits++;
+    const { dd, missing, missingKeys, hits } = splitHits(positions, (k) => this.rowIndex.has(k));
     for (let s = 0; s < missing.length; s += this.chunk) {
       const chunk = missing.slice(s, s + this.chunk);
       const out = tf.tidy(() => encode(chunk));
