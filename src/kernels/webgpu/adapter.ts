@@ -43,10 +43,11 @@ interface DawnModule {
   create(options: string[]): { requestAdapter(o?: unknown): Promise<GPUAdapterLike | null> };
   globals: Record<string, unknown>;
 }
+type DeviceRequest = { requiredLimits?: Record<string, number> } & Record<string, unknown>;
 interface GPUAdapterLike {
   limits: Record<string, number>;
   info?: Record<string, string>;
-  requestDevice(d?: { requiredLimits?: Record<string, number> } & Record<string, unknown>): Promise<GPUDeviceLike>;
+  requestDevice(d?: DeviceRequest): Promise<GPUDeviceLike>;
 }
 export interface GPUDeviceLike {
   limits: Record<string, number>;
@@ -111,7 +112,7 @@ async function doSetup(): Promise<WebGPUAdapterInfo> {
     const a = await origRequestAdapter(o);
     if (!a) return a;
     const origRequestDevice = a.requestDevice.bind(a);
-    a.requestDevice = (d = {}) => origRequestDevice({ ...d, requiredLimits: { ...(d.requiredLimits ?? {}), ...wanted(a) } });
+    a.requestDevice = (d: DeviceRequest = {}) => origRequestDevice({ ...d, requiredLimits: { ...(d.requiredLimits ?? {}), ...wanted(a) } });
     return a;
   };
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
