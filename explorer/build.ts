@@ -6,7 +6,8 @@
  *
  * The library modules the page imports reach Node built-ins only on paths the page never takes; the bundle maps
  * `fs`, `path`, `crypto` to explorer/shims/node-builtin.ts (every call throws), `os` to shims/os.ts (the byte order,
- * answered truthfully) and the training loop's checkpoint module to shims/checkpoint.ts (Buffer at load time).
+ * answered truthfully), the training loop's checkpoint module to shims/checkpoint.ts (Buffer at load time) and its
+ * engine module src/backend.ts to shims/backend.ts (its require()s would bundle a second tfjs-core).
  */
 import * as esbuild from 'esbuild';
 import * as fs from 'fs';
@@ -38,6 +39,12 @@ const nodeShims: esbuild.Plugin = {
       path.resolve(args.resolveDir, args.path) === path.join(ROOT, 'src', 'train', 'checkpoint')
         ? { path: path.join(HERE, 'shims', 'checkpoint.ts') }
         : undefined);
+    // Node's engine picker (src/backend.ts, imported by the loop for engineStepEnd) require()s the wasm and webgpu
+    // backends, which would bundle a second, CommonJS tfjs-core: see shims/backend.ts.
+    b.onResolve({ filter: /\/backend$/ }, (args) =>
+      path.resolve(args.resolveDir, args.path) === path.join(ROOT, 'src', 'backend')
+        ? { path: path.join(HERE, 'shims', 'backend.ts') }
+        : undefined);
     // Anything else Node-only that our code pulls in is a build error, not a broken page. Inside packages (tfjs-backend-
     // wasm's Emscripten loader probes worker_threads in a try/catch, on its Node path only) it gets the throwing shim.
     b.onResolve({ filter: /^(node:)?(child_process|worker_threads|http|https|net|zlib|stream|readline|url|util)$/ }, (args) =>
@@ -64,7 +71,7 @@ export async function buildExplorer(opts: { outDir?: string; minify?: boolean } 
   for (const f of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
     fs.copyFileSync(path.join(wasmDir, f), path.join(outDir, f));
   }
-  await esbuild.build({
+  const built = await esbuild.build({
     entryPoints: [path.join(HERE, 'src', 'main.ts')],
     outfile: path.join(outDir, 'app.js'),
     bundle: true,
@@ -77,7 +84,13 @@ export async function buildExplorer(opts: { outDir?: string; minify?: boolean } 
     define: { 'process.env.NODE_ENV': '"production"' },
     plugins: [nodeShims],
     logLevel: 'warning',
+    metafile: true,
   });
+  // One tfjs-core, or tensors of one copy meet the ops of the other (null op handler at the first training step).
+  const cjsCore = Object.keys(built.metafile.inputs).filter((f) => /@tensorflow\/[^/]+\/dist\/tf-[a-z-]+\.node\.js$/.test(f));
+  if (cjsCore.length > 0) {
+    throw new Error(`explorer bundle: CommonJS builds of tfjs packages were pulled in (${cjsCore.join(', ')}), a second tfjs-core beside the ES one; a library module the page imports require()s a tfjs package (map it to a shim in explorer/build.ts)`);
+  }
   const weights = writeExplorerWeights(path.join(outDir, 'assets'), ROOT);
   const sizes: Record<string, number> = {};
   for (const f of fs.readdirSync(outDir)) {

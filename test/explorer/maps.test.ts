@@ -122,7 +122,7 @@ describe('digits panel input', () => {
     expect(parsePosition(' 2, 3 ')).toEqual([2, 3]);
     expect(parsePosition('123')).toEqual([123]);
     expect(() => parsePosition('2,,3')).toThrow('position "2,,3": coordinate 2 of 3 is empty');
-    expect(() => digitsView('x', '10', '3', '1')).toThrow('position: position coordinate is NaN or not a number (NaN)');
+    expect(() => digitsView('x', '10', '3', '1')).toThrow('position: position coordinate is NaN; expected a whole number');
     expect(() => digitsView('-4', '10', '3', '1')).toThrow('position coordinate -4 is negative');
     expect(() => digitsView('4', '', '3', '1')).toThrow('base is empty');
   });
