@@ -157,4 +157,9 @@ async function main(): Promise<void> {
   }
 }
 
-if (require.main === module) runCli('eval', main);
+/** Runs the command with process.argv (the installed package's bin/seqpe-eval.cjs calls this: there require.main is the bin). */
+export function cli(): void {
+  runCli('eval', main);
+}
+
+if (require.main === module) cli();

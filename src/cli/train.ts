@@ -139,4 +139,9 @@ async function main(): Promise<void> {
   console.log(fs.readFileSync(path.join(dir, 'result.json'), 'utf8').split('\n').slice(0, 40).join('\n'));
 }
 
-if (require.main === module) runCli('train', main);
+/** Runs the command with process.argv (the installed package's bin/seqpe-train.cjs calls this: there require.main is the bin). */
+export function cli(): void {
+  runCli('train', main);
+}
+
+if (require.main === module) cli();
