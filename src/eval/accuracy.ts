@@ -50,6 +50,19 @@ function batches(
   return { grid: p.rows, predict };
 }
 
+/** How many of a batch's `count` predictions equal labels[from …]. */
+function hits(pred: Int32Array, labels: Int32Array, from: number, count: number): number {
+  let n = 0;
+  for (let k = 0; k < count; k++) if (pred[k] === labels[from + k]) n++;
+  return n;
+}
+
+/** The result at `size` from the per-batch hit counts. */
+function result(size: number, grid: number, perBatch: number[], count: number): AccuracyResult {
+  const correct = perBatch.reduce((a, b) => a + b, 0);
+  return { size, grid, accuracy: (100 * correct) / count, correct, count };
+}
+
 export function accuracyAt(
   model: ViT,
   images: Float32Array,
@@ -60,14 +73,13 @@ export function accuracyAt(
   batch = 64,
 ): AccuracyResult {
   const { grid, predict } = batches(model, images, labels, nativeSize, size, patch, batch);
-  let correct = 0;
-  for (const b of predict) {
+  const correct = predict.map((b) => {
     const t = b.run();
     const pred = t.dataSync() as Int32Array;
     t.dispose();
-    for (let k = 0; k < b.count; k++) if (pred[k] === labels[b.from + k]) correct++;
-  }
-  return { size, grid, accuracy: (100 * correct) / labels.length, correct, count: labels.length };
+    return hits(pred, labels, b.from, b.count);
+  });
+  return result(size, grid, correct, labels.length);
 }
 
 /** accuracyAt with asynchronous reads: the same numbers, on every engine (webgpu cannot read synchronously). */
@@ -81,14 +93,14 @@ export async function accuracyAtAsync(
   batch = 64,
 ): Promise<AccuracyResult> {
   const { grid, predict } = batches(model, images, labels, nativeSize, size, patch, batch);
-  let correct = 0;
+  const correct: number[] = [];
   for (const b of predict) {
     const t = b.run();
     const pred = (await t.data()) as Int32Array;
     t.dispose();
-    for (let k = 0; k < b.count; k++) if (pred[k] === labels[b.from + k]) correct++;
+    correct.push(hits(pred, labels, b.from, b.count));
   }
-  return { size, grid, accuracy: (100 * correct) / labels.length, correct, count: labels.length };
+  return result(size, grid, correct, labels.length);
 }
 
 /** accuracyByResolution with asynchronous reads (every engine). */
