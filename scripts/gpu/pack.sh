@@ -3,8 +3,9 @@
 #
 #   bash scripts/gpu/pack.sh [dest]        default dest: <checkout the device tool sends>/.gpu-bundle (/work/main here)
 #
-#   dest/node/a/node.gz.a    this machine's node binary, gzip -1 (40 MB), first 27 MB  carried alone in a lease's first call
-#   dest/node/b/node.gz.b    … the rest (13 MB)                                        carried with dest/app afterwards
+#   dest/node/a1/node.gz.a1  this machine's node binary, gzip -1 (40 MB), bytes 0–13.5 MB  carried alone in call 1
+#   dest/node/a2/node.gz.a2  … bytes 13.5–27 MB                                             carried alone in call 2
+#   dest/node/b/node.gz.b    … the rest (13 MB)                                             carried with dest/app afterwards
 #   dest/app/app.js.xz       esbuild bundle of scripts/gpu/device-main.ts (LM table runner; tfjs + webgpu backend inside)
 #   dest/app/bench.js.xz     esbuild bundle of scripts/bench.ts
 #   dest/app/dawn.node.gz    Dawn's native addon from the `webgpu` package (gzip: 7 MB, and 50× faster than xz here)
@@ -13,29 +14,33 @@
 #   dest/app/device-run.sh   what runs there (a copy of scripts/gpu/device-run.sh: the sent checkout may not have it)
 #   dest/app/PROVENANCE.json commit, date and package versions of the bundle
 #
-# Why halves: the device tool sends the checkout (~36 MiB of tracked files) plus the carried paths, 64 MiB in all, and
-# node does not fit beside the app: the first call of a lease carries dest/node/a and copies it to /tmp (which stays
-# while the machine is warm, 30 s between calls), the next carries dest/node/b + dest/app. gzip, not xz: xz -9 of node
+# Why pieces: the device tool sends the checkout (46 MiB of tracked files on 2026-12-02, growing with committed results)
+# plus the carried paths, 64 MiB in all, and node does not fit beside the app: the first two calls of a lease carry
+# dest/node/a1 and dest/node/a2 and copy them to /tmp (which stays while the machine is warm, 30 s between calls), the
+# next carries dest/node/b + dest/app. gzip, not xz: xz -9 of node
 # needs ~100 s of CPU, which took over 20 min on the loaded 2-core machine; gzip -1 takes 2 s. Idempotent: node is
 # repacked only when the node binary changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 DEST="${1:-/work/main/.gpu-bundle}"
 cd "$ROOT"
-mkdir -p "$DEST/node/a" "$DEST/node/b" "$DEST/app/debs"
+mkdir -p "$DEST/node/a1" "$DEST/node/a2" "$DEST/node/b" "$DEST/app/debs"
+rm -rf "$DEST/node/a"   # the two-piece layout of earlier bundles
 
 NODE_BIN="$(readlink -f "$(command -v node)")"
 stamp="$(stat -c '%s %Y' "$NODE_BIN") $(node --version)"
-if [[ ! -f "$DEST/node/a/node.gz.a" || "$(cat "$DEST/node/stamp" 2>/dev/null)" != "$stamp" ]]; then
-  echo "== node $(node --version) → $DEST/node/{a,b} (gzip -1, two halves)"
+if [[ ! -f "$DEST/node/a1/node.gz.a1" || "$(cat "$DEST/node/stamp" 2>/dev/null)" != "$stamp" ]]; then
+  echo "== node $(node --version) → $DEST/node/{a1,a2,b} (gzip -1, three pieces)"
   gzip -1 -c "$NODE_BIN" > "$DEST/node/node.gz"
-  head -c 27000000 "$DEST/node/node.gz" > "$DEST/node/a/node.gz.a"
+  head -c 13500000 "$DEST/node/node.gz" > "$DEST/node/a1/node.gz.a1"
+  # dd, not tail | head: under pipefail the SIGPIPE of tail would fail the script
+  dd if="$DEST/node/node.gz" of="$DEST/node/a2/node.gz.a2" bs=1M iflag=skip_bytes,count_bytes skip=13500000 count=13500000 status=none
   tail -c +27000001 "$DEST/node/node.gz" > "$DEST/node/b/node.gz.b"
-  cat "$DEST/node/a/node.gz.a" "$DEST/node/b/node.gz.b" | cmp -s - "$DEST/node/node.gz" || { echo "pack: node halves do not rejoin" >&2; exit 1; }
+  cat "$DEST/node/a1/node.gz.a1" "$DEST/node/a2/node.gz.a2" "$DEST/node/b/node.gz.b" | cmp -s - "$DEST/node/node.gz" || { echo "pack: node pieces do not rejoin" >&2; exit 1; }
   rm "$DEST/node/node.gz"
   echo "$stamp" > "$DEST/node/stamp"
 else
-  echo "== node halves up to date"
+  echo "== node pieces up to date"
 fi
 
 echo "== esbuild bundles"
@@ -80,5 +85,5 @@ const dirty = cp.execSync("git status --porcelain --untracked-files=no").toStrin
 fs.writeFileSync(process.argv[1], JSON.stringify({ packedAt: new Date().toISOString(), commit: commit + dirty, node: process.version,
   packages: Object.fromEntries(["@tensorflow/tfjs", "@tensorflow/tfjs-backend-webgpu", "webgpu", "esbuild"].map((n) => [n, v(n)])) }, null, 1));
 ' "$DEST/app/PROVENANCE.json"
-du -b "$DEST"/node/a/* "$DEST"/node/b/* "$DEST"/app/* "$DEST/app/debs" | awk '{ printf "%8.1f MB  %s\n", $1 / 1e6, $2 }'
+du -b "$DEST"/node/a1/* "$DEST"/node/a2/* "$DEST"/node/b/* "$DEST"/app/* "$DEST/app/debs" | awk '{ printf "%8.1f MB  %s\n", $1 / 1e6, $2 }'
 echo "node: $(du -sb "$DEST/node" | cut -f1 | awk '{ printf "%.1f MiB", $1 / 1048576 }'), app: $(du -sb "$DEST/app" | cut -f1 | awk '{ printf "%.1f MiB", $1 / 1048576 }')"
