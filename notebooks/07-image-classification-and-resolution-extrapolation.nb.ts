@@ -16,7 +16,7 @@
 // **Ours**: MNIST digits at their native 28 px in 4 px patches, a **7×7 grid**, evaluated on the test digits resized
 // to 28…84 px, i.e. **7×7 up to 21×21** patches — 3× per side, the same ratio as 224 → 672.
 //
-// **Run time:** about 1 min at the `small` profile with every run of the experiment cached in `results/` (measured 2026-12-02 on 2 cores): the cells only read results, load the committed weights and draw. A missing run is trained first: the 8 ViT runs (8 000 steps) took 17 min (APE), 17–19 min (RoPE-2D, RoPE-Mixed) and 41 min (SeqPE) each on one core, ≈ 93 min on 2 cores.
+// **Run time:** about 1 min at the `small` profile with every run of the experiment cached in `results/` (measured 2026-12-02 on 2 cores): the cells only read results, load the committed weights and draw. A missing run is trained first: the 8 ViT runs (8 000 steps) took 17–18 min (APE, RoPE-2D, RoPE-Mixed) and 41 min (SeqPE) each on one core, ≈ 93 min on 2 cores.
 
 // %%
 import * as path from 'path';
