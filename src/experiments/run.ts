@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { getExperiment, runDependencies, EXPERIMENTS } from './catalog';
 import { readRunResult, runDir, writeFileAtomic } from './cache';
+import { hasRunWeights } from './run-weights';
 import type { RunConfig } from './configs';
 import { describeHolder, inspectLock } from './lock';
 import { getProfile, type Profile } from './profiles';
@@ -50,11 +51,39 @@ export function planRuns(names: string[], profile: Profile): PlannedRun[] {
   });
 }
 
+/**
+ * The cached runs that a planned (not cached) run needs the trained parameters of, but whose folder holds neither a
+ * checkpoint nor weights.safetensors: runs trained before every run wrote its weights, in a checkout without their
+ * (never committed) checkpoints. A QA run on such an LM would fail after the pool had started, stopping the runs
+ * around it, so the plan is refused up front instead.
+ */
+export function dependenciesWithoutWeights(planned: PlannedRun[]): { run: string; needs: string }[] {
+  const out: { run: string; needs: string }[] = [];
+  for (const r of planned) {
+    if (r.cached) continue;
+    for (const d of runDependencies(r.config)) {
+      const dir = runDir(d.kind, d);
+      const cached = readRunResult(dir, d.kind).status === 'valid';
+      if (cached && !hasRunWeights(dir) && !fs.existsSync(path.join(dir, 'checkpoint.bin'))) out.push({ run: r.dir, needs: dir });
+    }
+  }
+  return out;
+}
+
 export async function runExperiments(names: string[] = EXPERIMENTS.map((e) => e.name), o: RunExperimentsOptions = {}): Promise<ReportOutput | undefined> {
   const profile = getProfile(o.profile ?? 'small');
   const log = o.log ?? ((l: string) => console.log(l));
   const planned = o.select ? planRuns(names, profile).filter((r) => o.select!(r.config)) : planRuns(names, profile);
   const byDir = new Map(planned.map((r) => [r.dir, r]));
+  const noWeights = o.fresh ? [] : dependenciesWithoutWeights(planned);
+  if (noWeights.length > 0) {
+    const needed = [...new Set(noWeights.map((x) => x.needs))];
+    throw new Error(
+      `${noWeights.length} run(s) fine-tune a model whose trained parameters are not in this checkout: ${needed.map((d) => path.relative(process.cwd(), d)).join(', ')} ` +
+        `hold a result but neither checkpoint.bin nor weights.safetensors (trained before runs wrote their weights). ` +
+        `Delete those folders and run again (they retrain deterministically, and write their weights), or leave out the experiment that needs them (--only).`,
+    );
+  }
   const jobs: Job[] = [];
   for (const r of planned) {
     if (r.invalid) log(`bad cached result, not used; the run is planned again: ${r.invalid}`);

@@ -44,7 +44,7 @@ export async function runQa(cfg: QaRunConfig, dir: string): Promise<QaResult> {
   // committed beside its result (a fresh clone has no checkpoints).
   const fromCheckpoint = fs.existsSync(ckpt);
   if (!fromCheckpoint && !hasRunWeights(lmDir)) {
-    throw new Error(`QA run needs its language model first: neither ${ckpt} nor ${runWeightsPath(lmDir)} exists (run the lm-extrapolation experiment)`);
+    throw new Error(`QA run needs its language model first: neither ${ckpt} nor ${runWeightsPath(lmDir)} exists (train the LM first; an LM folder with a result but neither file predates weights files: delete it and run again)`);
   }
   const source = fromCheckpoint ? ckpt : runWeightsPath(lmDir);
   const model = buildLm({ ...cfg.base, method: cfg.method });
