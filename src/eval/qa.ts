@@ -117,6 +117,11 @@ export interface ForcedQaExample {
  * fed back (teacher forcing), the arg-max at every answer position is the gold token — so this counts the examples
  * whose greedy generation BEGINS with the answer. The paper's rule (answer anywhere in ≤ 16 generated tokens) can only
  * count more; `qaExactMatch` runs real generation to measure both where affordable.
+ * The equivalence needs position encodings whose vector at position t does not depend on the sequence's length. It
+ * fails for learned APE beyond its table: a start-0 window longer than the table is the table linearly resampled to
+ * the window's length (encodings/learned.ts), so each generation step (one token longer) moves every position a
+ * little. Measured on the small profile's APE QA runs at their fine-tuning length 128: 100 % here, 37.5 % and 6.25 %
+ * by real generation (REPRODUCTION.md). For APE read the generated EM (`emGreedy`).
  */
 export function qaForcedExactMatch(
   model: CausalLM,
