@@ -3,7 +3,8 @@
 #
 #   call 1 (carry .gpu-bundle/node/a1), a plain command: mkdir -p /tmp/seqpe-gpu && cp .gpu-bundle/node/a1/* /tmp/seqpe-gpu/
 #   call 2 (carry .gpu-bundle/node/a2), a plain command: cp .gpu-bundle/node/a2/* /tmp/seqpe-gpu/
-#   later calls carry .gpu-bundle/node/b and .gpu-bundle/app: node is assembled from the three pieces on first use
+#   call 3 (carry .gpu-bundle/node/b),  a plain command: cp .gpu-bundle/node/b/* /tmp/seqpe-gpu/
+#   later calls carry .gpu-bundle/app: node is assembled from the three pieces on first use
 #   bash .gpu-bundle/app/device-run.sh bench [steps]         (carry .gpu-bundle/app) gpu-lm bench: 1 process, then
 #                                                            8 processes of APE and 8 of SeqPE full at once
 #   bash .gpu-bundle/app/device-run.sh lm <seconds> [parallel] [runs]
@@ -25,11 +26,12 @@ mode="${1:?usage: device-run.sh bench|lm|selftest …}"; shift
 unxz_py() { python3 -c 'import lzma,shutil,sys; shutil.copyfileobj(lzma.open(sys.argv[1]), open(sys.argv[2], "wb"))' "$1" "$2"; }
 
 if [[ ! -x "$W/node" ]]; then
-  # node travels gzipped in three pieces (the sent checkout + one call's carry must stay under 64 MiB): a1 and a2 from
-  # calls 1 and 2, in /tmp; b with this call
-  [[ -f "$W/node.gz.a1" && -f "$W/node.gz.a2" && -f "$B/node/b/node.gz.b" ]] || {
-    echo "node is not on this machine: carry .gpu-bundle/node/a1, then .gpu-bundle/node/a2, in two first calls that copy them to $W, then .gpu-bundle/node/b here (the machine was fresh?)" >&2; exit 4; }
-  cat "$W/node.gz.a1" "$W/node.gz.a2" "$B/node/b/node.gz.b" | python3 -c 'import gzip,shutil,sys; shutil.copyfileobj(gzip.GzipFile(fileobj=sys.stdin.buffer), open(sys.argv[1], "wb"))' "$W/node"
+  # node travels gzipped in three pieces (the sent checkout + one call's carry must stay under 64 MiB): a1, a2 and b
+  # from three first calls, each copied to /tmp (b may also come with this call)
+  nb="$W/node.gz.b"; [[ -f "$nb" ]] || nb="$B/node/b/node.gz.b"
+  [[ -f "$W/node.gz.a1" && -f "$W/node.gz.a2" && -f "$nb" ]] || {
+    echo "node is not on this machine: carry .gpu-bundle/node/a1, .gpu-bundle/node/a2 and .gpu-bundle/node/b in three first calls that copy them to $W (the machine was fresh?)" >&2; exit 4; }
+  cat "$W/node.gz.a1" "$W/node.gz.a2" "$nb" | python3 -c 'import gzip,shutil,sys; shutil.copyfileobj(gzip.GzipFile(fileobj=sys.stdin.buffer), open(sys.argv[1], "wb"))' "$W/node"
   chmod +x "$W/node"
 fi
 "$W/node" --version

@@ -5,7 +5,7 @@
 #
 #   dest/node/a1/node.gz.a1  this machine's node binary, gzip -1 (40 MB), bytes 0–13.5 MB  carried alone in call 1
 #   dest/node/a2/node.gz.a2  … bytes 13.5–27 MB                                             carried alone in call 2
-#   dest/node/b/node.gz.b    … the rest (13 MB)                                             carried with dest/app afterwards
+#   dest/node/b/node.gz.b    … the rest (13 MB)                                             carried alone in call 3
 #   dest/app/app.js.xz       esbuild bundle of scripts/gpu/device-main.ts (LM table runner; tfjs + webgpu backend inside)
 #   dest/app/bench.js.xz     esbuild bundle of scripts/bench.ts
 #   dest/app/dawn.node.gz    Dawn's native addon from the `webgpu` package (gzip: 7 MB, and 50× faster than xz here)
@@ -17,7 +17,7 @@
 # Why pieces: the device tool sends the checkout (46 MiB of tracked files on 2026-12-02, growing with committed results)
 # plus the carried paths, 64 MiB in all, and node does not fit beside the app: the first two calls of a lease carry
 # dest/node/a1 and dest/node/a2 and copy them to /tmp (which stays while the machine is warm, 30 s between calls), the
-# next carries dest/node/b + dest/app. gzip, not xz: xz -9 of node
+# third carries dest/node/b, and later ones dest/app. gzip, not xz: xz -9 of node
 # needs ~100 s of CPU, which took over 20 min on the loaded 2-core machine; gzip -1 takes 2 s. Idempotent: node is
 # repacked only when the node binary changed.
 set -euo pipefail
