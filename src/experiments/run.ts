@@ -58,16 +58,22 @@ export function planRuns(names: string[], profile: Profile): PlannedRun[] {
  * around it, so the plan is refused up front instead.
  */
 export function dependenciesWithoutWeights(planned: PlannedRun[]): { run: string; needs: string }[] {
+  const byDir = new Map(planned.map((r) => [r.dir, r]));
   const out: { run: string; needs: string }[] = [];
   for (const r of planned) {
     if (r.cached) continue;
     for (const d of runDependencies(r.config)) {
       const dir = runDir(d.kind, d);
-      const cached = readRunResult(dir, d.kind).status === 'valid';
-      if (cached && !hasRunWeights(dir) && !fs.existsSync(path.join(dir, 'checkpoint.bin'))) out.push({ run: r.dir, needs: dir });
+      if (isCached(byDir, d) && !hasRunWeights(dir) && !fs.existsSync(path.join(dir, 'checkpoint.bin'))) out.push({ run: r.dir, needs: dir });
     }
   }
   return out;
+}
+
+/** Whether `cfg` has a valid cached result: as planned when the plan holds it (planRuns read it), else read now. */
+function isCached(byDir: Map<string, PlannedRun>, cfg: RunConfig): boolean {
+  const dir = runDir(cfg.kind, cfg);
+  return byDir.get(dir)?.cached ?? readRunResult(dir, cfg.kind).status === 'valid';
 }
 
 export async function runExperiments(names: string[] = EXPERIMENTS.map((e) => e.name), o: RunExperimentsOptions = {}): Promise<ReportOutput | undefined> {
@@ -100,7 +106,7 @@ export async function runExperiments(names: string[] = EXPERIMENTS.map((e) => e.
     // Another runner may own the folder: it wrote the same config.json (same hash), so leave its copy alone.
     if (lock.state !== 'held' || !fs.existsSync(path.join(r.dir, 'config.json'))) writeFileAtomic(path.join(r.dir, 'config.json'), JSON.stringify(r.config, null, 1));
     const deps = runDependencies(r.config)
-      .filter((d) => !(byDir.get(runDir(d.kind, d))?.cached ?? readRunResult(runDir(d.kind, d), d.kind).status === 'valid'))
+      .filter((d) => !isCached(byDir, d))
       .map((d) => runDir(d.kind, d));
     jobs.push({ id: r.dir, dir: r.dir, dependsOn: deps, label: describeRun(r.config) });
   }
